@@ -1,0 +1,40 @@
+/** next-auth configuration: email + password (Credentials) with JWT sessions. */
+import type { NextAuthOptions } from "next-auth";
+import { getServerSession } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getDb } from "~/server/db";
+import { requestMeta } from "~/server/http/request-meta";
+import { authenticate, signInInput } from "~/server/auth/users";
+
+export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+  pages: { signIn: "/sign-in", error: "/sign-in" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      async authorize(credentials, req) {
+        const parsed = signInInput.safeParse(credentials);
+        if (!parsed.success) return null;
+        const user = await authenticate(getDb(), parsed.data, requestMeta(req.headers ?? {}));
+        return user ? { id: user.id, email: user.email, name: user.name } : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.uid) session.user = { ...session.user, id: token.uid };
+      return session;
+    },
+  },
+};
+
+export function getSession() {
+  return getServerSession(authOptions);
+}
