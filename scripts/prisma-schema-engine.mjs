@@ -32,27 +32,38 @@
  *       (the Prisma CLI runs the engine in the project directory), an absolute one is written
  *       with a second slash: `postgresql://pglite//abs/path/to/dir`.
  *       Examples: postgresql://pglite/.data/pglite   postgresql://pglite//tmp/kr-pglite
- *       The shadow database is an in-memory PGlite. PGlite is single-process: nothing else (e.g.
- *       the running app) may have the same directory open while a Prisma command runs.
- *       `cli create-database` creates and initialises the directory.
+ *       Shadow databases are in-memory PGlite instances. PGlite is single-process: nothing else
+ *       (e.g. the running app) may have the same directory open while a Prisma command runs.
+ *       `cli create-database` creates and initialises the directory. Only Prisma commands run
+ *       through this engine understand this URL form; the app is configured separately.
+ *
+ *   `migrate diff` between schema files / an empty schema (no live database, no migrations
+ *   directory) does not connect to the configured database at all (an in-memory PGlite is used).
  *
  * Workarounds applied (in this process only):
- *   - @prisma/adapter-pg / pglite-prisma-adapter cannot map Postgres' internal "char" type
- *     (oid 18) that the engine's schema describer selects: reported as text (oid 25).
+ *   - @prisma/adapter-pg cannot map Postgres' internal "char" type (oid 18), which the engine's
+ *     schema describer selects: such columns are read as text and reported to the engine as
+ *     ColumnType Character (reporting them as Text makes the describer panic on CHECK / NOT NULL
+ *     constraint rows). pglite-prisma-adapter maps oid 18 itself.
  *   - Both adapters' executeScript are replaced: adapter-pg splits scripts on every ";" (breaks
  *     semicolons inside strings, e.g. @default("a;b"), and function bodies), and the PGlite
  *     adapter does not await exec() (failures were silently ignored). Scripts now run as one
  *     simple-protocol query, like the native engine does.
  *   - adapter-pg's own connectToShadowDb is never used (it runs "shadow" migrations in the main
  *     database when given a connection string, and leaks the shadow database).
- *   - createMigration / evaluateDataLoss need a shadow-database diagnostic that the wasm engine
- *     only computes in diagnoseMigrationHistory({ optInToShadowDatabase: true }); it is run first.
+ *   - createMigration / evaluateDataLoss get no shadow-database factory in the wasm engine; they
+ *     read a cache filled by devDiagnostic / diagnoseMigrationHistory({ optInToShadowDatabase }).
+ *     When the cache is empty they fail, and the diagnostic is run and the call retried.
+ *   - A failed migration script is reported as P3018 with the SQLSTATE and database message,
+ *     like the native engine (the wasm engine only says "external connector error").
+ *   - Wasm panics (also those thrown outside a request's promise) are answered as panics, and the
+ *     process exits after cleaning up. PRISMA_SCHEMA_ENGINE_TRACE=<file> logs the protocol.
  *   - A missing migration_lock.toml is treated as `provider = "postgresql"` (the CLI writes the
  *     real file after creating a migration).
  *   - `diff` output is sent to the CLI as a `print` request, as the native engine does.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -67,6 +78,19 @@ const require = createRequire(import.meta.url);
 /* ------------------------------------------------------------------------------------------ */
 
 const SHADOW_PREFIX = "prisma_migrate_shadow_db_";
+
+/** PRISMA_SCHEMA_ENGINE_TRACE=<file>: append arguments, requests, responses and exit codes. */
+const TRACE_FILE = process.env.PRISMA_SCHEMA_ENGINE_TRACE;
+function trace(line) {
+  if (!TRACE_FILE) return;
+  try {
+    appendFileSync(TRACE_FILE, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
+  } catch {
+    /* ignore */
+  }
+}
+trace(`start ${JSON.stringify(process.argv.slice(2))}`);
+process.on("exit", (code) => trace(`exit ${code}`));
 
 function writeStderrLine(obj) {
   try {
@@ -90,8 +114,8 @@ function quoteIdent(name) {
 }
 
 /** Parses `postgresql://pglite/<dir>`; returns the absolute directory or null for other URLs. */
-export function pgliteDirFromUrl(url) {
-  const m = /^postgres(?:ql)?:\/\/pglite\/([^?#]*)/i.exec(String(url ?? ""));
+function pgliteDirFromUrl(url) {
+  const m = /^postgres(?:ql)?:\/\/pglite(?:\/([^?#]*))?(?:[?#].*)?$/i.exec(String(url ?? ""));
   if (!m) return null;
   const raw = decodeURIComponent(m[1] ?? "");
   if (!raw) throw new Error("PGlite URL needs a directory: postgresql://pglite/<dir>");
@@ -128,22 +152,38 @@ function pgConfig(url) {
 /* ------------------------------------------------------------------------------------------ */
 
 const PATCHED = Symbol.for("keyrelay.schemaEngine.charOidPatched");
+const PG_CHAR_OID = 18;
+const COLUMN_TYPE_CHARACTER = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
 
 /**
- * Reports Postgres' internal "char" type (oid 18) as text (oid 25): neither adapter maps it and
- * the engine's schema describer selects such columns (e.g. pg_constraint.contype). The patch is
- * applied to the adapter's query prototype, so transactions are covered too.
+ * @prisma/adapter-pg cannot map Postgres' internal single-byte "char" type (oid 18), which the
+ * engine's schema describer selects (pg_constraint.contype, pg_class.relkind, ...): every
+ * describe failed with "Column type 'char' could not be deserialized". The column is read as text
+ * and then reported as ColumnType Character, which is what the describer expects (reporting it as
+ * Text makes the describer panic as soon as such a query returns rows, e.g. with a CHECK
+ * constraint). Patched on the adapter's query prototype, so transactions are covered too.
+ * pglite-prisma-adapter maps oid 18 itself and needs no patch.
  */
-function patchCharOid(adapter) {
+function patchPgCharOid(adapter) {
   let proto = Object.getPrototypeOf(adapter);
-  while (proto && !Object.prototype.hasOwnProperty.call(proto, "performIO")) proto = Object.getPrototypeOf(proto);
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, "queryRaw")) proto = Object.getPrototypeOf(proto);
   if (!proto || proto[PATCHED]) return;
-  const original = proto.performIO;
-  proto.performIO = async function performIOCharAsText(query) {
-    const result = await original.call(this, query);
-    for (const field of result?.fields ?? []) {
-      if (field.dataTypeID === 18) field.dataTypeID = 25;
-    }
+  const originalQueryRaw = proto.queryRaw;
+  proto.queryRaw = async function queryRawWithCharColumns(query) {
+    const charColumns = [];
+    const self = Object.create(this);
+    self.performIO = async (q) => {
+      const result = await this.performIO(q);
+      (result?.fields ?? []).forEach((field, index) => {
+        if (field.dataTypeID === PG_CHAR_OID) {
+          charColumns.push(index);
+          field.dataTypeID = 25; // text, so that the adapter does not reject it
+        }
+      });
+      return result;
+    };
+    const result = await originalQueryRaw.call(self, query);
+    for (const index of charColumns) result.columnTypes[index] = COLUMN_TYPE_CHARACTER;
     return result;
   };
   proto[PATCHED] = true;
@@ -252,7 +292,7 @@ async function createPgFactory(url, shadowDatabaseUrl) {
   async function connectTo(targetUrl) {
     const factory = new PrismaPg(pgConfig(targetUrl), options);
     const adapter = await factory.connect();
-    patchCharOid(adapter);
+    patchPgCharOid(adapter);
     return fixPgExecuteScript(adapter, adapter.underlyingDriver());
   }
 
@@ -277,6 +317,7 @@ async function createPgFactory(url, shadowDatabaseUrl) {
       // Our own throw-away database: created by name, reached by URL, dropped WITH (FORCE)
       // after the adapter's pool is closed.
       const name = SHADOW_PREFIX + randomUUID().replaceAll("-", "_");
+      trace(`shadow: create database ${name}`);
       await withPgClient(url, (client) => client.query(`CREATE DATABASE ${quoteIdent(name)}`));
       const drop = () => dropDatabaseForce(url, name);
       pendingCleanups.add(drop);
@@ -298,6 +339,7 @@ async function createPgFactory(url, shadowDatabaseUrl) {
         } finally {
           pendingCleanups.delete(drop);
           await drop();
+          trace(`shadow: dropped ${name}`);
         }
       };
       return adapter;
@@ -315,10 +357,10 @@ async function openPglite(dataDir) {
 async function createPgliteFactory(dir) {
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   let mainDb = null;
+  let pristineShadow = null;
 
   async function adapterFor(db) {
     const adapter = await new PrismaPGlite(db).connect();
-    patchCharOid(adapter);
     return fixPgliteExecuteScript(adapter, db);
   }
 
@@ -327,7 +369,7 @@ async function createPgliteFactory(dir) {
     adapterName: "pglite-prisma-adapter",
     async connect() {
       if (!mainDb) {
-        mkdirSync(dir, { recursive: true });
+        if (dir) mkdirSync(dir, { recursive: true });
         mainDb = await openPglite(dir);
         const db = mainDb;
         pendingCleanups.add(async () => {
@@ -337,7 +379,16 @@ async function createPgliteFactory(dir) {
       return adapterFor(mainDb);
     },
     async connectToShadowDb() {
-      const db = await openPglite(); // in memory
+      // Shadow databases are clones of one pristine in-memory PGlite: cloning (~0.8 s) is about
+      // twice as fast as initialising a new one, and migrate dev needs several.
+      pristineShadow ??= openPglite().then((db) => {
+        pendingCleanups.add(async () => {
+          if (!db.closed) await db.close();
+        });
+        return db;
+      });
+      trace("shadow: clone of the pristine in-memory PGlite");
+      const db = await (await pristineShadow).clone();
       const close = async () => {
         if (!db.closed) await db.close();
       };
@@ -352,30 +403,20 @@ async function createPgliteFactory(dir) {
   };
 }
 
-/** For commands that may not need a database at all (e.g. diff between schema files). */
-function createLazyMemoryFactory() {
-  return createPgliteFactory(null).then((f) => ({
-    ...f,
-    async connect() {
-      const db = await openPglite();
-      const close = async () => {
-        if (!db.closed) await db.close();
-      };
-      pendingCleanups.add(close);
-      const { PrismaPGlite } = await import("pglite-prisma-adapter");
-      const adapter = await new PrismaPGlite(db).connect();
-      patchCharOid(adapter);
-      return fixPgliteExecuteScript(adapter, db);
-    },
-  }));
-}
-
-function createFactory(datasource) {
+/**
+ * Chooses the adapter factory. An in-memory PGlite serves as "main" database when there is no URL
+ * or when the first request needs no database (`migrate diff` between schema files, or with
+ * migrations on a PGlite project), so that such diffs neither need nor touch (nor lock) the
+ * configured database.
+ */
+function createFactory(datasource, { needsDatabase = true } = {}) {
   const url = datasource?.url;
-  if (!url) return createLazyMemoryFactory();
+  if (!url) return createPgliteFactory(null);
   const dir = pgliteDirFromUrl(url);
-  if (dir) return createPgliteFactory(dir);
-  if (/^postgres(ql)?:\/\//i.test(url)) return createPgFactory(url, datasource.shadowDatabaseUrl);
+  if (dir) return createPgliteFactory(needsDatabase ? dir : null);
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    return needsDatabase ? createPgFactory(url, datasource.shadowDatabaseUrl) : createPgliteFactory(null);
+  }
   throw new Error(`Unsupported datasource URL for this schema engine stand-in (PostgreSQL only): ${url.split(":")[0]}:...`);
 }
 
@@ -552,6 +593,9 @@ function toRpcError(error, errorRegistry) {
     if (original) message = original instanceof UserFacingError ? original.message : (original.message ?? String(original));
     if (original instanceof UserFacingError) return rpc(message, { error_code: original.errorCode, meta: original.meta });
   }
+  if (error && typeof error === "object" && typeof error.code === "string" && /^P\d{4}$/.test(error.code)) {
+    return rpc(message, { error_code: error.code, meta: error.meta ?? null });
+  }
   // A failed migration script: report it like the native engine does (P3018).
   const failedMigration = /apply_migration::apply_script\s+with migration_name="([^"]+)"/.exec(message);
   if (failedMigration && lastScriptError) {
@@ -565,9 +609,6 @@ function toRpcError(error, errorRegistry) {
         "\n",
       { error_code: "P3018", meta: { migration_name: failedMigration[1], database_error_code: dbError.code ?? null, database_error: dbError.message } },
     );
-  }
-  if (error && typeof error === "object" && typeof error.code === "string" && /^P\d{4}$/.test(error.code)) {
-    return rpc(message, { error_code: error.code, meta: error.meta ?? null });
   }
   return rpc(message);
 }
@@ -591,11 +632,13 @@ async function runServer({ datamodelPaths, datasource }) {
 
   let enginePromise;
   let errorRegistry;
-  const getEngine = () =>
+  // The engine connects when it is created, i.e. on the first request; `needsDatabase` comes
+  // from that request.
+  const getEngine = (needsDatabase = true) =>
     (enginePromise ??= (async () => {
       const [bg, factory] = await Promise.all([
         loadWasmEngineModule(),
-        createFactory(datasource),
+        createFactory(datasource, { needsDatabase }),
       ]);
       const bound = bindMigrationAwareSqlAdapterFactory(factory);
       errorRegistry = bound.errorRegistry;
@@ -612,7 +655,11 @@ async function runServer({ datamodelPaths, datasource }) {
     })());
 
   let printId = 0;
-  const send = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+  const send = (obj) => {
+    const line = JSON.stringify(obj);
+    trace(`>> ${line.length > 2000 ? line.slice(0, 2000) + "..." : line}`);
+    process.stdout.write(line + "\n");
+  };
 
   async function call(method, params) {
     switch (method) {
@@ -642,7 +689,15 @@ async function runServer({ datamodelPaths, datasource }) {
       case "evaluateDataLoss": {
         const engine = await getEngine();
         const input = { ...params, migrationsList: normaliseMigrationsList(params.migrationsList) };
-        // The wasm engine computes the shadow database state only in this call.
+        try {
+          return await engine[method](input);
+        } catch (error) {
+          if (!/shadow DB must be provided through an external factory/.test(error?.message ?? "")) throw error;
+        }
+        // These two methods get no shadow-database factory in the wasm engine: they read the
+        // schema of the migration history from a cache that devDiagnostic and
+        // diagnoseMigrationHistory({ optInToShadowDatabase: true }) fill. Fill it and retry.
+        trace(`${method}: filling the migration schema cache`);
         await engine.diagnoseMigrationHistory({
           migrationsList: input.migrationsList,
           optInToShadowDatabase: true,
@@ -651,7 +706,14 @@ async function runServer({ datamodelPaths, datasource }) {
         return engine[method](input);
       }
       case "diff": {
-        const engine = await getEngine();
+        // Diffs between schema files and/or an empty schema need no database: an in-memory PGlite
+        // stands in (no connection to the configured database, which may not even exist yet).
+        // Migration directories need a shadow database: the configured server's, for PostgreSQL.
+        const tags = [params?.from?.tag, params?.to?.tag];
+        const needsDatabase =
+          tags.some((tag) => tag === "url" || tag === "schemaDatasource") ||
+          (tags.includes("migrations") && !pgliteDirFromUrl(datasource?.url));
+        const engine = await getEngine(needsDatabase);
         const input = { ...params };
         for (const side of ["from", "to"]) {
           if (input[side]?.tag === "migrations") input[side] = normaliseMigrationsList(input[side]);
@@ -689,12 +751,13 @@ async function runServer({ datamodelPaths, datasource }) {
   }
 
   let queue = Promise.resolve();
+  let inFlightId = null;
   let shuttingDown = false;
 
-  async function shutdown(code = 0) {
+  async function shutdown(code, { waitForQueue = true } = {}) {
     if (shuttingDown) return;
     shuttingDown = true;
-    await queue.catch(() => {});
+    if (waitForQueue) await queue.catch(() => {});
     await runPendingCleanups();
     process.exit(code);
   }
@@ -702,6 +765,7 @@ async function runServer({ datamodelPaths, datasource }) {
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   rl.on("line", (line) => {
     if (!line.trim()) return;
+    trace(`<< ${line.length > 2000 ? line.slice(0, 2000) + "..." : line}`);
     let msg;
     try {
       msg = JSON.parse(line);
@@ -711,6 +775,9 @@ async function runServer({ datamodelPaths, datasource }) {
     }
     if (!msg.method) return; // a response from the CLI (to our `print` request)
     queue = queue.then(async () => {
+      if (shuttingDown) return;
+      inFlightId = msg.id;
+      lastScriptError = null;
       let panicked = false;
       try {
         const result = await call(msg.method, msg.params);
@@ -721,14 +788,30 @@ async function runServer({ datamodelPaths, datasource }) {
           ? { code: error.rpcCode, message: error.message }
           : toRpcError(error, errorRegistry);
         send({ jsonrpc: "2.0", id: msg.id, error: rpcError });
+      } finally {
+        inFlightId = null;
       }
       // The wasm instance is unusable after a panic.
-      if (panicked) await shutdown(101);
+      if (panicked) void shutdown(101, { waitForQueue: false });
     });
   });
+  // The CLI ends stdin, and sends SIGTERM right away, when it is done with the engine.
   rl.on("close", () => void shutdown(0));
-  // The CLI ends stdin and sends SIGTERM right away when it is done with the engine.
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  // Interrupted (Ctrl-C reaches the whole process group): clean up without waiting.
+  for (const signal of ["SIGINT", "SIGHUP"]) process.on(signal, () => void shutdown(130, { waitForQueue: false }));
+
+  // Wasm panics can also surface outside the request's promise (e.g. from a callback).
+  const onFatal = (error) => {
+    log("ERROR", `fatal: ${error?.stack ?? error}`);
+    if (inFlightId !== null) {
+      send({ jsonrpc: "2.0", id: inFlightId, error: toRpcError(error, errorRegistry) });
+      inFlightId = null;
+    }
+    void shutdown(isWasmPanic(error) ? 101 : 1, { waitForQueue: false });
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -6,9 +6,11 @@
  * - PRISMA_SCHEMA_ENGINE_BINARY -> scripts/prisma-schema-engine.mjs, a stand-in for the native
  *   schema engine that Prisma cannot download here (wasm engine + driver adapter). An explicit
  *   PRISMA_SCHEMA_ENGINE_BINARY in the environment wins (e.g. a real native engine).
- * - DATABASE_URL unset (or empty) -> `postgresql://pglite/.data/pglite`, an embedded PGlite
- *   database in `<project>/.data/pglite` (`.data` is created if needed). PGlite is
- *   single-process: stop the app before migrating it.
+ * - DATABASE_URL unset (or empty) -> the embedded PGlite database the app uses:
+ *   `<DATA_DIR>/pglite`, DATA_DIR defaulting to `<project>/.data` (created if needed), passed to
+ *   the CLI as `postgresql://pglite/<dir>` (convention of scripts/prisma-schema-engine.mjs; the
+ *   app itself does not understand such URLs, so never export one as the app's DATABASE_URL).
+ *   PGlite is single-process: stop the app before running migrate/db commands on it.
  * - Runs node_modules/prisma/build/index.js with the given args, inherits stdio, exits with its
  *   code. `generate` needs neither a DATABASE_URL nor a database.
  */
@@ -22,11 +24,16 @@ const env = { ...process.env };
 
 env.PRISMA_SCHEMA_ENGINE_BINARY ||= path.join(projectRoot, "scripts", "prisma-schema-engine.mjs");
 if (!env.DATABASE_URL) {
-  mkdirSync(path.join(projectRoot, ".data"), { recursive: true });
-  // Relative to the project root (the engine runs in the CLI's project directory); absolute
-  // when the CLI is started from elsewhere.
-  const dir = path.resolve(process.cwd()) === projectRoot ? ".data/pglite" : path.join(projectRoot, ".data", "pglite");
-  env.DATABASE_URL = `postgresql://pglite/${dir}`;
+  // Same place as the app (src/server/db.ts): DATA_DIR (relative to the working directory, like
+  // the app resolves it) or <project>/.data.
+  const dataDir = env.DATA_DIR ? path.resolve(process.cwd(), env.DATA_DIR) : path.join(projectRoot, ".data");
+  mkdirSync(dataDir, { recursive: true });
+  const dir = path.join(dataDir, "pglite");
+  // Relative to the working directory when inside it (the engine resolves it against the CLI's
+  // project directory, which is the working directory), else absolute: postgresql://pglite//abs.
+  const relative = path.relative(process.cwd(), dir);
+  const urlDir = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative.split(path.sep).join("/") : dir;
+  env.DATABASE_URL = `postgresql://pglite/${urlDir}`;
 }
 // Prisma's update check and telemetry would only time out offline.
 env.PRISMA_HIDE_UPDATE_MESSAGE ??= "1";

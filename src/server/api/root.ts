@@ -1,10 +1,14 @@
 import { authRouter } from "~/server/api/routers/auth";
+import { keysRouter } from "~/server/api/routers/keys";
+import { tokensRouter } from "~/server/api/routers/tokens";
 import { userRouter } from "~/server/api/routers/user";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   user: userRouter,
+  keys: keysRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

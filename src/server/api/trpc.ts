@@ -5,14 +5,26 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { AppError, type AppErrorCode } from "~/server/errors";
+import { writeAudit } from "~/server/audit/write-audit";
 import { getSession } from "~/server/auth/next-auth";
 import { getDb } from "~/server/db";
 import { requestMeta } from "~/server/http/request-meta";
 
 // 1. CONTEXT
-export async function createTRPCContext(opts: { headers: Headers }) {
-  const session = await getSession();
-  return { db: getDb(), session, meta: requestMeta(opts.headers), headers: opts.headers };
+export interface AuthInfo {
+  userId: string;
+  via: "session" | "token";
+}
+
+/** `auth` is given by callers that authenticated otherwise (REST bearer tokens); else the session cookie. */
+export async function createTRPCContext(opts: { headers: Headers; auth?: AuthInfo | null }) {
+  let auth = opts.auth;
+  if (auth === undefined) {
+    const session = await getSession();
+    auth = session?.user?.id ? { userId: session.user.id, via: "session" } : null;
+  }
+  return { db: getDb(), auth, meta: requestMeta(opts.headers), headers: opts.headers };
 }
 export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
 
@@ -40,6 +52,10 @@ const t = initTRPC.context<Context>().create({
       }
     } else if (error.cause instanceof FieldErrorsCause) {
       fieldErrors = error.cause.fieldErrors;
+    } else if (error.cause instanceof AppError) {
+      const issues = error.cause.details?.issues as { field: string; message: string }[] | undefined;
+      if (issues?.length) fieldErrors = Object.fromEntries(issues.map((i) => [i.field, i.message]));
+      else if (error.cause.field) fieldErrors = { [error.cause.field]: error.cause.message };
     }
     const message = error.cause instanceof ZodError ? "Please fix the highlighted fields." : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
@@ -49,22 +65,59 @@ const t = initTRPC.context<Context>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
 
-// 3. PROCEDURES
-export const publicProcedure = t.procedure;
+const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
+  BAD_INPUT: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  VAULT_OPEN_FAILED: "UNPROCESSABLE_CONTENT",
+  VAULT_KEY_MISSING: "SERVICE_UNAVAILABLE",
+  CONFIG: "SERVICE_UNAVAILABLE",
+  EXCHANGE: "BAD_GATEWAY",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
 
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const uid = ctx.session?.user?.id;
-  if (!uid) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+/** Modules throw AppError; this maps it once to the matching tRPC (and so HTTP) code. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+// 3. PROCEDURES
+export const publicProcedure = t.procedure.use(appErrors);
+
+async function deny(ctx: Context, path: string, outcome: "UNAUTHORIZED" | "FORBIDDEN", message: string, actorId?: string) {
+  await writeAudit(ctx.db, {
+    action: "auth.denied",
+    outcome: "DENIED",
+    actorId: actorId ?? null,
+    meta: ctx.meta,
+    targetType: "procedure",
+    targetId: path,
+    details: { status: outcome === "UNAUTHORIZED" ? 401 : 403 },
+  });
+  return new TRPCError({ code: outcome, message });
+}
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+  const uid = ctx.auth?.userId;
+  if (!uid) throw await deny(ctx, path, "UNAUTHORIZED", "Sign in to continue.");
   // Load the account on every call so a role change or a disabled account takes effect at once.
   const user = await ctx.db.user.findUnique({
     where: { id: uid },
     select: { id: true, email: true, name: true, role: true, tier: true, trialEndsAt: true, disabledAt: true, tradingMode: true },
   });
-  if (!user || user.disabledAt) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended. Sign in again." });
+  if (!user || user.disabledAt) throw await deny(ctx, path, "UNAUTHORIZED", "Your session has ended. Sign in again.", uid);
   return next({ ctx: { ...ctx, user } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
+export const adminProcedure = protectedProcedure.use(async ({ ctx, next, path }) => {
+  if (ctx.user.role !== "ADMIN") throw await deny(ctx, path, "FORBIDDEN", "Admins only.", ctx.user.id);
   return next({ ctx });
 });

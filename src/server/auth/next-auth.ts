@@ -1,10 +1,14 @@
 /** next-auth configuration: email + password (Credentials) with JWT sessions. */
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import CredentialsProviderModule from "next-auth/providers/credentials";
 import { getDb } from "~/server/db";
 import { requestMeta } from "~/server/http/request-meta";
 import { authenticate, signInInput } from "~/server/auth/users";
+
+// next-auth 4 is CommonJS: bundlers unwrap its default export, plain Node ESM (tsx scripts) does not.
+const CredentialsProvider =
+  (CredentialsProviderModule as unknown as { default?: typeof CredentialsProviderModule }).default ?? CredentialsProviderModule;
 
 export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
 

@@ -24,7 +24,7 @@ async function callSignUp(body: unknown) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => ({ db: t.database.prisma, session: null, meta, headers: req.headers }),
+    createContext: () => ({ db: t.database.prisma, auth: null, meta, headers: req.headers }),
   });
   return { status: res.status, body: (await res.json()) as { error?: { json: { message: string; data: { fieldErrors: Record<string, string> } } } } };
 }

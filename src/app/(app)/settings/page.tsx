@@ -1,8 +1,14 @@
+import { ApiTokensSection } from "./_components/api-tokens";
+import { SecurityLog } from "./_components/security-log";
+import { TradingModeSection } from "./_components/trading-mode";
+
 export default function SettingsPage() {
   return (
-    <div className="space-y-4">
+    <div className="space-y-8">
       <h1 className="text-2xl font-semibold">Settings</h1>
-      <p className="text-slate-600">Trading mode, API tokens and your security log will appear here.</p>
+      <TradingModeSection />
+      <ApiTokensSection />
+      <SecurityLog />
     </div>
   );
 }

@@ -1,0 +1,40 @@
+const STATUS_STYLE: Record<string, string> = {
+  ACTIVE: "bg-green-100 text-green-800 ring-green-600/20",
+  UNVERIFIED: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  REJECTED: "bg-amber-100 text-amber-800 ring-amber-600/20",
+  DISABLED: "bg-red-100 text-red-800 ring-red-600/20",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span data-testid="key-status" className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${STATUS_STYLE[status] ?? STATUS_STYLE.UNVERIFIED}`}>
+      {status}
+    </span>
+  );
+}
+
+export function PermissionChips({ permissions }: { permissions: { read: boolean; trade: boolean; futures: boolean; withdraw: boolean } }) {
+  const items = [
+    ["read", permissions.read],
+    ["trade", permissions.trade],
+    ["futures", permissions.futures],
+    ["withdraw", permissions.withdraw],
+  ] as const;
+  return (
+    <ul aria-label="Permissions" className="flex flex-wrap gap-1.5">
+      {items.map(([name, on]) => (
+        <li
+          key={name}
+          data-testid={`perm-${name}`}
+          data-enabled={on ? "true" : "false"}
+          className={`rounded-md px-2 py-0.5 text-xs font-medium ${
+            on ? (name === "withdraw" ? "bg-red-600 text-white" : "bg-brand-600 text-white") : "bg-slate-100 text-slate-400 line-through"
+          }`}
+        >
+          <span className="sr-only">{on ? "allowed: " : "not allowed: "}</span>
+          {name}
+        </li>
+      ))}
+    </ul>
+  );
+}

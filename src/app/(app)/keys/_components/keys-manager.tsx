@@ -1,0 +1,168 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { PermissionChips, StatusBadge } from "./key-badges";
+import { KeyForm, type SaveResult } from "./key-form";
+
+type ExchangeStatus = RouterOutputs["keys"]["allStatus"]["exchanges"][number];
+type KeyView = ExchangeStatus["keys"][number];
+
+const NAMES = { BINANCE: "Binance", BYBIT: "Bybit" } as const;
+
+export function KeysManager({ egressIps }: { egressIps: string[] }) {
+  const trpc = useTRPC();
+  const status = useQuery(trpc.keys.allStatus.queryOptions());
+  if (status.isPending) return <p className="text-slate-500">Loading your keys…</p>;
+  if (status.isError) return <p role="alert" className="text-red-600">{status.error.message}</p>;
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      {status.data.exchanges.map((ex) => (
+        <ExchangeCard key={ex.exchange} status={ex} egressIps={egressIps} />
+      ))}
+    </div>
+  );
+}
+
+function ExchangeCard({ status, egressIps }: { status: ExchangeStatus; egressIps: string[] }) {
+  const name = NAMES[status.exchange];
+  const [replacing, setReplacing] = useState(false);
+  const [result, setResult] = useState<SaveResult | null>(null);
+  const showForm = !status.connected || replacing;
+  return (
+    <section aria-labelledby={`${status.exchange}-title`} data-testid={`card-${status.exchange.toLowerCase()}`} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <div className="flex items-center justify-between">
+        <h2 id={`${status.exchange}-title`} className="text-lg font-semibold">{name}</h2>
+        {status.connected ? <span className="text-xs text-slate-500">Connected</span> : <span className="text-xs text-slate-500">Not connected</span>}
+      </div>
+      {result ? <ResultBanner result={result} onClose={() => setResult(null)} /> : null}
+      {status.keys.map((k) => (
+        <KeyDetails key={k.id} k={k} name={name} onReplace={() => setReplacing(true)} onResult={setResult} />
+      ))}
+      {showForm ? (
+        <div className="space-y-3">
+          <Instructions name={name} egressIps={egressIps} />
+          <KeyForm
+            exchange={status.exchange}
+            label={name}
+            onDone={(r) => {
+              setReplacing(false);
+              setResult(r);
+            }}
+            onCancel={replacing ? () => setReplacing(false) : undefined}
+          />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Instructions({ name, egressIps }: { name: string; egressIps: string[] }) {
+  return (
+    <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700">
+      <p className="font-medium">Create a key in {name}&apos;s API management:</p>
+      <ol className="mt-1 list-decimal space-y-0.5 pl-5">
+        <li>Enable reading and trading (spot and/or futures).</li>
+        <li>Leave withdrawals <strong>disabled</strong>: keys that can withdraw are refused.</li>
+        <li>
+          Restrict the key to this server&apos;s IP addresses
+          {egressIps.length ? (
+            <>
+              : <code className="rounded bg-white px-1">{egressIps.join(", ")}</code>
+            </>
+          ) : (
+            " (ask your operator for them)"
+          )}
+          .
+        </li>
+      </ol>
+    </div>
+  );
+}
+
+function ResultBanner({ result, onClose }: { result: SaveResult; onClose: () => void }) {
+  const good = result.ok;
+  return (
+    <div role="status" data-testid="verify-result" className={`rounded-md border p-3 text-sm ${good ? "border-green-200 bg-green-50 text-green-800" : "border-amber-200 bg-amber-50 text-amber-900"}`}>
+      <div className="flex justify-between gap-2">
+        <p className="font-medium">{good ? "Key verified: ACTIVE." : `Key is ${result.status}.`}</p>
+        <button type="button" onClick={onClose} aria-label="Dismiss" className="text-xs underline">Dismiss</button>
+      </div>
+      {result.message ? <p>{result.message}</p> : null}
+      {result.warnings.map((w) => (
+        <p key={w} className="mt-1 text-amber-800">Warning: {w}</p>
+      ))}
+    </div>
+  );
+}
+
+function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string; onReplace: () => void; onResult: (r: SaveResult) => void }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const verify = useMutation(trpc.keys.verify.mutationOptions());
+  const del = useMutation(trpc.keys.delete.mutationOptions());
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.keys.pathKey() });
+
+  return (
+    <div data-testid={`key-${k.environment.toLowerCase()}`} className="space-y-3 rounded-lg border border-slate-100 p-4">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-slate-500">API key</dt>
+        <dd className="font-mono" data-testid="masked-key">{k.apiKeyMasked}</dd>
+        <dt className="text-slate-500">Environment</dt>
+        <dd>{k.environment}{k.label ? ` · ${k.label}` : ""}</dd>
+        <dt className="text-slate-500">Status</dt>
+        <dd><StatusBadge status={k.status} /></dd>
+        <dt className="text-slate-500">Permissions</dt>
+        <dd><PermissionChips permissions={k.permissions} /></dd>
+        <dt className="text-slate-500">Last verified</dt>
+        <dd>{k.lastVerifiedAt ? k.lastVerifiedAt.toLocaleString() : "never"}</dd>
+        {k.lastError ? (
+          <>
+            <dt className="text-slate-500">Problem</dt>
+            <dd className="text-red-700" data-testid="last-error">{k.lastError}</dd>
+          </>
+        ) : null}
+      </dl>
+      <div className="flex flex-wrap gap-2">
+        <button
+          type="button"
+          disabled={verify.isPending}
+          onClick={async () => {
+            const r = await verify.mutateAsync({ exchange: k.exchange, environment: k.environment }).catch((e: Error) => ({ verification: { status: k.status, ok: false, message: e.message, warnings: [] } }));
+            onResult(r.verification);
+            await refresh();
+          }}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-60"
+        >
+          {verify.isPending ? "Verifying…" : "Verify"}
+        </button>
+        <button type="button" onClick={onReplace} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
+          Replace
+        </button>
+        <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
+          Delete
+        </button>
+      </div>
+      <dialog ref={dialog} aria-labelledby={`del-${k.id}`} className="m-auto rounded-xl p-6 shadow-xl backdrop:bg-slate-900/40">
+        <h3 id={`del-${k.id}`} className="text-lg font-semibold">Delete this {name} key?</h3>
+        <p className="mt-2 text-sm text-slate-600">Signals will stop trading on this {name} account until you connect a key again.</p>
+        <div className="mt-4 flex justify-end gap-2">
+          <button type="button" onClick={() => dialog.current?.close()} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Cancel</button>
+          <button
+            type="button"
+            onClick={async () => {
+              await del.mutateAsync({ exchange: k.exchange, environment: k.environment });
+              dialog.current?.close();
+              await refresh();
+            }}
+            className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-700"
+          >
+            Delete key
+          </button>
+        </div>
+      </dialog>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "~/trpc/react";
+
+const MODES = [
+  { value: "PERSONAL", title: "Personal (live)", text: "Signals place real orders on your own exchange accounts, with your own keys. Needs at least one ACTIVE key." },
+  { value: "PAPER", title: "Paper", text: "Signals are simulated at the market price and recorded; nothing is sent to an exchange." },
+  { value: "OFF", title: "Off", text: "No signals are traded for you." },
+] as const;
+
+export function TradingModeSection() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const me = useQuery(trpc.user.me.queryOptions());
+  const set = useMutation(trpc.keys.setTradingMode.mutationOptions());
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function choose(mode: "PERSONAL" | "PAPER" | "OFF") {
+    setMessage(null);
+    try {
+      await set.mutateAsync({ mode });
+      await qc.invalidateQueries();
+      setMessage({ ok: true, text: `Trading mode set to ${mode}.` });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    }
+  }
+
+  return (
+    <section aria-labelledby="mode-title" className="space-y-3 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 id="mode-title" className="text-lg font-semibold">Trading mode</h2>
+      <fieldset className="space-y-2" disabled={set.isPending || me.isPending}>
+        <legend className="sr-only">Trading mode</legend>
+        {MODES.map((m) => (
+          <label key={m.value} className="flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50">
+            <input type="radio" name="mode" value={m.value} checked={me.data?.tradingMode === m.value} onChange={() => void choose(m.value)} className="mt-1" />
+            <span>
+              <span className="block font-medium">{m.title}</span>
+              <span className="block text-sm text-slate-600">{m.text}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {message ? (
+        <p role={message.ok ? "status" : "alert"} data-testid="mode-message" className={`text-sm ${message.ok ? "text-green-700" : "text-red-700"}`}>
+          {message.text}
+        </p>
+      ) : null}
+    </section>
+  );
+}
