@@ -3,7 +3,10 @@ import { defineConfig, devices } from "@playwright/test";
 // Run through `npm test` (or `npm run test:e2e`), which builds the app and creates a throwaway
 // database; this config starts `next start` (through scripts/server.ts) on that database.
 const PORT = Number(process.env.E2E_PORT ?? 3334);
+const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4011);
 export const baseURL = `http://localhost:${PORT}`;
+// Specs reach the exchange simulator's control API through this.
+process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 
 if (!process.env.DATABASE_URL) {
   throw new Error("e2e needs DATABASE_URL: run `npm run test:e2e` (it creates a throwaway database).");
@@ -37,11 +40,20 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: [
     {
+      command: "npx tsx src/sim/main.ts",
+      url: `http://127.0.0.1:${SIM_PORT}/__sim/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { SIM_PORT: String(SIM_PORT) },
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command: "npx tsx scripts/server.ts",
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
-      env: { PORT: String(PORT) },
+      env: { PORT: String(PORT), EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`, EGRESS_IPS: "203.0.113.10" },
       stdout: "ignore",
       stderr: "pipe",
     },

@@ -33,3 +33,33 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
 }
+
+export interface SimKey {
+  accountId: string;
+  apiKey: string;
+  secret: string;
+}
+
+/** Creates an account (with one API key) in the exchange simulator. */
+export async function simAccount(exchange: "binance" | "bybit", spec: Record<string, unknown> = {}): Promise<SimKey> {
+  const res = await fetch(`${process.env.SIM_URL}/__sim/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ exchange, balances: { USDT: "10000" }, ...spec }),
+  });
+  if (!res.ok) throw new Error(`simulator: ${res.status} ${await res.text()}`);
+  return (await res.json()) as SimKey;
+}
+
+export async function simOrders(query = ""): Promise<{ apiKey: string; clientOrderId: string | null; createdAt: number; status: string; symbol: string }[]> {
+  const res = await fetch(`${process.env.SIM_URL}/__sim/orders${query}`);
+  return ((await res.json()) as { orders: never[] }).orders;
+}
+
+export async function newUser(page: Page, opts: { tier?: "PRO" | "FLEX" | "TRIAL"; admin?: boolean; prefix?: string } = {}) {
+  const email = uniqueEmail(opts.prefix ?? "user");
+  const password = "a long test password";
+  createUser({ email, password, tier: opts.tier, admin: opts.admin });
+  await signIn(page, email, password);
+  return { email, password };
+}

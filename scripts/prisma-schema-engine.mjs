@@ -140,11 +140,18 @@ function withDatabase(url, database) {
   return u.toString();
 }
 
-/** pg connection options from a Prisma-style URL (Prisma's `schema` param is not for pg). */
+/**
+ * pg connection options from a Prisma-style URL. Prisma's `schema` parameter is not pg's: it
+ * becomes the session's search_path (as with the native engine), or unqualified statements such
+ * as the creation of `_prisma_migrations` would land in `public`.
+ */
 function pgConfig(url) {
   const u = new URL(url);
+  const schema = u.searchParams.get("schema");
   u.searchParams.delete("schema");
-  return { connectionString: u.toString() };
+  const config = { connectionString: u.toString() };
+  if (schema && schema !== "public") config.options = `-c search_path=${quoteIdent(schema)}`;
+  return config;
 }
 
 /* ------------------------------------------------------------------------------------------ */

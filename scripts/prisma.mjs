@@ -7,9 +7,10 @@
  *   schema engine that Prisma cannot download here (wasm engine + driver adapter). An explicit
  *   PRISMA_SCHEMA_ENGINE_BINARY in the environment wins (e.g. a real native engine).
  * - DATABASE_URL unset (or empty) -> the embedded PGlite database the app uses:
- *   `<DATA_DIR>/pglite`, DATA_DIR defaulting to `<project>/.data` (created if needed), passed to
- *   the CLI as `postgresql://pglite/<dir>` (convention of scripts/prisma-schema-engine.mjs; the
- *   app itself does not understand such URLs, so never export one as the app's DATABASE_URL).
+ *   `<DATA_DIR>/pglite`, DATA_DIR defaulting to `.data` in the working directory (the project
+ *   root for npm scripts; created if needed), passed to the CLI as `postgresql://pglite/<dir>`
+ *   (convention of scripts/prisma-schema-engine.mjs; the app itself does not understand such
+ *   URLs, so never export one as the app's DATABASE_URL).
  *   PGlite is single-process: stop the app before running migrate/db commands on it.
  * - Runs node_modules/prisma/build/index.js with the given args, inherits stdio, exits with its
  *   code. `generate` needs neither a DATABASE_URL nor a database.
@@ -24,16 +25,15 @@ const env = { ...process.env };
 
 env.PRISMA_SCHEMA_ENGINE_BINARY ||= path.join(projectRoot, "scripts", "prisma-schema-engine.mjs");
 if (!env.DATABASE_URL) {
-  // Same place as the app (src/server/db.ts): DATA_DIR (relative to the working directory, like
-  // the app resolves it) or <project>/.data.
-  const dataDir = env.DATA_DIR ? path.resolve(process.cwd(), env.DATA_DIR) : path.join(projectRoot, ".data");
+  // Exactly where the app puts it (src/server/db.ts, src/env.ts): DATA_DIR (default ".data")
+  // resolved against the working directory, i.e. <project>/.data/pglite for npm scripts. Run
+  // from another directory, this never touches the project's own database.
+  const dataDir = path.resolve(process.cwd(), env.DATA_DIR || ".data");
   mkdirSync(dataDir, { recursive: true });
   const dir = path.join(dataDir, "pglite");
-  // Relative to the working directory when inside it (the engine resolves it against the CLI's
-  // project directory, which is the working directory), else absolute: postgresql://pglite//abs.
-  const relative = path.relative(process.cwd(), dir);
-  const urlDir = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative.split(path.sep).join("/") : dir;
-  env.DATABASE_URL = `postgresql://pglite/${urlDir}`;
+  // The engine resolves a relative dir against the CLI's working directory, the same one.
+  const relative = path.relative(process.cwd(), dir).split(path.sep).join("/");
+  env.DATABASE_URL = `postgresql://pglite/${relative.startsWith("..") ? dir : relative}`;
 }
 // Prisma's update check and telemetry would only time out offline.
 env.PRISMA_HIDE_UPDATE_MESSAGE ??= "1";

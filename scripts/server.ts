@@ -45,6 +45,8 @@ const { getDatabase } = await import("~/server/db");
 const { applyMigrations } = await import("~/server/db/apply-migrations");
 const { logger } = await import("~/server/logger");
 const { getKeyring } = await import("~/server/vault/process-keyring");
+const { crossSiteMutationReason } = await import("~/server/http/csrf");
+const { securityHeaders } = await import("~/server/http/security-headers.mjs");
 
 try {
   // Build the keyring now: production without a valid ENCRYPTION_KEY must not start at all.
@@ -65,12 +67,23 @@ const app = next({ dev, hostname: "localhost", port: env.PORT, httpServer: serve
 const handle = app.getRequestHandler();
 await app.prepare();
 
+// Decided at run time (not baked into the build), so HSTS follows the deployed NEXTAUTH_URL.
+const headers = securityHeaders({ nodeEnv: process.env.NODE_ENV, publicUrl: process.env.NEXTAUTH_URL });
+
 server.on("request", (req, res) => {
   const ip = resolveClientIp({
     socketAddress: req.socket.remoteAddress,
     forwardedFor: req.headers["x-forwarded-for"],
     trustProxy: env.TRUST_PROXY,
   });
+  for (const h of headers) res.setHeader(h.key, h.value);
+  const csrf = crossSiteMutationReason({ method: req.method, url: req.url, headers: req.headers, allowedOrigins: [process.env.NEXTAUTH_URL] });
+  if (csrf) {
+    logger.warn({ reason: csrf, method: req.method, path: (req.url ?? "/").split("?")[0], ip }, "refused a cross-site request");
+    res.writeHead(403, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "FORBIDDEN", message: "Cross-site request refused." } }));
+    return;
+  }
   // Never let a client choose these values.
   req.headers[CLIENT_IP_HEADER] = ip ?? "";
   req.headers["x-keyrelay-path"] = (req.url ?? "/").slice(0, 2048);

@@ -5,6 +5,7 @@ import CredentialsProviderModule from "next-auth/providers/credentials";
 import { getDb } from "~/server/db";
 import { requestMeta } from "~/server/http/request-meta";
 import { authenticate, signInInput } from "~/server/auth/users";
+import { consume } from "~/server/ratelimit/process-rate-limits";
 
 // next-auth 4 is CommonJS: bundlers unwrap its default export, plain Node ESM (tsx scripts) does not.
 const CredentialsProvider =
@@ -22,7 +23,13 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials, req) {
         const parsed = signInInput.safeParse(credentials);
         if (!parsed.success) return null;
-        const user = await authenticate(getDb(), parsed.data, requestMeta(req.headers ?? {}));
+        const meta = requestMeta(req.headers ?? {});
+        const ip = meta.ip ?? "unknown";
+        for (const [name, key] of [["signInIp", ip], ["signIn", `${ip}|${parsed.data.email}`]] as const) {
+          const r = await consume(name, key);
+          if (!r.ok) throw new Error(`Too many sign-in attempts. Try again in ${r.retryAfterSeconds} s.`);
+        }
+        const user = await authenticate(getDb(), parsed.data, meta);
         return user ? { id: user.id, email: user.email, name: user.name } : null;
       },
     }),

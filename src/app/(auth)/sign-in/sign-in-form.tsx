@@ -21,7 +21,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     if (!res || res.error) {
       setPending(false);
       // Same words whether or not the email exists, so the form cannot be used to probe accounts.
-      setError("Email or password is incorrect.");
+      setError(res?.error?.startsWith("Too many") ? res.error : "Email or password is incorrect.");
       return;
     }
     window.location.assign(callbackUrl);

@@ -17,6 +17,7 @@ import {
   verificationView,
   verifyKey,
 } from "~/server/keys/key-service";
+import { assertWithinLimit } from "~/server/ratelimit/process-rate-limits";
 import { getKeyring } from "~/server/vault/process-keyring";
 
 function keyContext(ctx: { db: import("~/server/db").Db; user: { id: string }; meta: import("~/server/http/request-meta").RequestMeta }) {
@@ -64,14 +65,18 @@ export const keysRouter = createTRPCRouter({
   save: protectedProcedure
     .input(saveKeyInput)
     .output(keyWithVerification)
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
+      await assertWithinLimit("keySave", ctx.user.id);
       const { exchange, ...body } = input;
       return saveKey(keyContext(ctx), exchange, body);
     }),
   verify: protectedProcedure
     .input(keySelector)
     .output(keyWithVerification)
-    .mutation(({ ctx, input }) => verifyKey(keyContext(ctx), input.exchange, input.environment)),
+    .mutation(async ({ ctx, input }) => {
+      await assertWithinLimit("keyVerify", ctx.user.id);
+      return verifyKey(keyContext(ctx), input.exchange, input.environment);
+    }),
   status: protectedProcedure
     .input(z.strictObject({ exchange: exchangeParam }))
     .output(exchangeStatusOutput)

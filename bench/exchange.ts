@@ -1,0 +1,326 @@
+// Exchange layer throughput: the production ExchangeAdapter beside bare ccxt, in the same run,
+// against the local simulator, per exchange (market orders on BTC/USDT:USDT):
+//   bare     one warm ccxt instance per account (limiter off, same options and URL rewrite as
+//            exchange-clients.ts), createOrder(..., {clientOrderId}) directly
+//   adapter  new ExchangeAdapter(new ExchangeClients({keyring, simulatorUrl})).createOrder(cred, ...)
+//   per-order a new ccxt instance for every order; markets from a shared loader through
+//            setMarketsFromExchange (no loadMarkets per order, so this is the cheap variant)
+// bare and adapter run in alternating rounds (A B, B A, ...) on separate account sets of equal size.
+// The adapter's per-key token bucket (profiles.ts limits.orders, burst 50 / 20) cannot be raised
+// from outside, so each key gets at most WARM + PER_ACCOUNT orders <= the smaller burst: the bucket
+// never makes anyone wait (counted, and printed). The simulator's own per-key limits are lifted.
+// The simulator runs in a child process, so "CPU us/order" is this process only (ccxt + adapter).
+// Run: npx tsx bench/exchange.ts   (env: ACCOUNTS 250, PER_ACCOUNT 16, ROUNDS 8, INFLIGHT 50,
+// PER_ORDER 300, WARM 2, BARE_WARM 8). Prints figures and RESULT lines; always exits 0, asserts nothing.
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { Exchange as CcxtExchange } from "ccxt";
+import type { CredentialRef } from "~/server/exchanges/exchange-clients";
+import type { ExchangeName } from "~/server/exchanges/profiles";
+
+const ACCOUNTS = Number(process.env.ACCOUNTS ?? 250);
+const PER_ACCOUNT = Number(process.env.PER_ACCOUNT ?? 16);
+const ROUNDS = Number(process.env.ROUNDS ?? 8);
+const INFLIGHT = Number(process.env.INFLIGHT ?? 50);
+const PER_ORDER = Number(process.env.PER_ORDER ?? 300);
+const WARM = Number(process.env.WARM ?? 2); // per adapter key: counts against its bucket
+const BARE_WARM = Number(process.env.BARE_WARM ?? 8); // per bare account: warms ccxt and the simulator JIT
+const SYMBOL = "BTC/USDT:USDT";
+const AMOUNT = 0.002; // clears Binance's 100 USDT futures minimum
+const TARGET = 0.8;
+const SIM_LIMITS = { bybitOrders: 1e9, binanceWeight: 1e9 };
+
+// ---- harness ----------------------------------------------------------------------------------------
+interface SimChild {
+  url: string;
+  cpu: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+async function startSimChild(): Promise<SimChild> {
+  // fork inherits tsx's loader flags from process.execArgv
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { url: string }).url));
+    child.once("exit", (code) => reject(new Error(`simulator child exited early (${code})`)));
+  });
+  const cpu = () =>
+    new Promise<number>((resolve) => {
+      child.once("message", (m) => {
+        const c = (m as { cpu: NodeJS.CpuUsage }).cpu;
+        resolve(c.user + c.system);
+      });
+      child.send("cpu");
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.send("stop");
+    });
+  return { url, cpu, stop };
+}
+
+type Work = (i: number) => Promise<unknown>;
+
+interface Sample {
+  orders: number;
+  errors: number;
+  seconds: number;
+  cpuUs: number; // this process, user + system
+  simCpuUs: number;
+  latencies: number[];
+}
+
+const empty = (): Sample => ({ orders: 0, errors: 0, seconds: 0, cpuUs: 0, simCpuUs: 0, latencies: [] });
+
+function add(into: Sample, s: Sample): Sample {
+  into.orders += s.orders;
+  into.errors += s.errors;
+  into.seconds += s.seconds;
+  into.cpuUs += s.cpuUs;
+  into.simCpuUs += s.simCpuUs;
+  for (const l of s.latencies) into.latencies.push(l);
+  return into;
+}
+
+const firstErrors = new Set<string>();
+
+/** `count` orders numbered from `from`, at most INFLIGHT at a time. */
+async function run(label: string, sim: SimChild | null, from: number, count: number, work: Work): Promise<Sample> {
+  const latencies: number[] = [];
+  let next = from;
+  const end = from + count;
+  let errors = 0;
+  const simBefore = sim ? await sim.cpu() : 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(INFLIGHT, count) }, async () => {
+      for (let i = next++; i < end; i = next++) {
+        const t = performance.now();
+        try {
+          await work(i);
+        } catch (e) {
+          errors++;
+          if (!firstErrors.has(label)) {
+            firstErrors.add(label);
+            console.error(`first error in ${label}: ${(e as Error).message.slice(0, 300)}`);
+          }
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const simAfter = sim ? await sim.cpu() : 0;
+  return { orders: count, errors, seconds, cpuUs: cpu.user + cpu.system, simCpuUs: simAfter - simBefore, latencies };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+}
+
+const rate = (s: Sample) => s.orders / s.seconds;
+
+// ---- main -------------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const { default: ccxt } = await import("ccxt");
+  const { ExchangeAdapter } = await import("~/server/exchanges/exchange-adapter");
+  const { ExchangeClients } = await import("~/server/exchanges/exchange-clients");
+  const { PROFILES } = await import("~/server/exchanges/profiles");
+  const { createKeyring } = await import("~/server/vault/keyring");
+  const { seal } = await import("~/server/vault/secret-box");
+  const { createSimAccount } = await import("~/sim/ccxt-test-clients");
+
+  const perKey = WARM + PER_ACCOUNT;
+  const minBurst = Math.min(PROFILES.BINANCE.limits.orders.burst, PROFILES.BYBIT.limits.orders.burst);
+  const measured = ACCOUNTS * PER_ACCOUNT;
+  const perRound = Math.ceil(measured / ROUNDS);
+  console.log(
+    `exchange bench: ccxt ${ccxt.version}, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}; simulator in a child process (its CPU is not in ours)\n` +
+      `${SYMBOL} market orders; bare and adapter: ${ACCOUNTS} accounts each, ${INFLIGHT} in flight, ${measured} measured orders ` +
+      `in ${ROUNDS} alternating rounds after warm-up (${BARE_WARM} orders per bare account, ${WARM} per adapter key); per-order clients: ${PER_ORDER} orders\n` +
+      `adapter limiter: production buckets (orders burst ${PROFILES.BINANCE.limits.orders.burst} Binance / ${PROFILES.BYBIT.limits.orders.burst} Bybit), ` +
+      `${perKey} orders per key${perKey > minBurst ? " -- EXCEEDS the smaller burst, waits may occur" : " (within burst: the bucket never binds)"}`,
+  );
+
+  const keyring = createKeyring({ primary: randomBytes(32) });
+  const tag = Date.now().toString(36);
+  let cidSeq = 0;
+  const cid = () => `kr-${tag}-${++cidSeq}`; // one generator for every case: equal work
+  const sideOf = (i: number): "buy" | "sell" => (Math.floor(i / ACCOUNTS) % 2 === 0 ? "buy" : "sell"); // per account: buy, sell, buy...
+
+  /** A ccxt instance built the way exchange-clients.ts builds one (options, has, limiter off, URL rewrite). */
+  function makeClient(exchange: ExchangeName, url: string, auth?: { apiKey: string; secret: string }): CcxtExchange {
+    const p = PROFILES[exchange];
+    const Ctor = ccxt[p.ccxtId] as unknown as new (config: Record<string, unknown>) => CcxtExchange;
+    const c = new Ctor({ ...(auth ?? {}), enableRateLimit: false, timeout: 10_000, options: { ...p.options }, ...(p.has ? { has: p.has } : {}) });
+    const api = (c.urls as { api: Record<string, string> }).api;
+    for (const name of Object.keys(api)) api[name] = api[name]!.replace(/^https:\/\/[^/]+/, url);
+    return c;
+  }
+  /** Closes an instance's keep-alive pool (ccxt's close() leaves the undici Agent open). */
+  const closePool = async (c: CcxtExchange) => {
+    await (c as unknown as { fetchDispatcher?: { close(): Promise<void> } }).fetchDispatcher?.close();
+  };
+
+  const sim = await startSimChild();
+  const rows: string[][] = [];
+  const results: string[] = [];
+  const notes: string[] = [];
+  try {
+    for (const exchange of ["BINANCE", "BYBIT"] as const) {
+      const simEx = exchange.toLowerCase() as "binance" | "bybit";
+      const newAccounts = () =>
+        Promise.all(Array.from({ length: ACCOUNTS }, () => createSimAccount(sim.url, { exchange: simEx, balances: { USDT: "1000000" } })));
+
+      // bare: warm instances, markets shared from one loader
+      const bareAccounts = await newAccounts();
+      const loader = makeClient(exchange, sim.url);
+      await loader.loadMarkets();
+      const bare = bareAccounts.map((a) => {
+        const c = makeClient(exchange, sim.url, a);
+        c.setMarketsFromExchange(loader);
+        return c;
+      });
+      const bareWork: Work = (i) => bare[i % ACCOUNTS]!.createOrder(SYMBOL, "market", sideOf(i), AMOUNT, undefined, { clientOrderId: cid() });
+
+      // adapter: production code path, sealed credentials
+      const clients = new ExchangeClients({ keyring, simulatorUrl: sim.url });
+      const adapter = new ExchangeAdapter(clients);
+      let limiterWaits = 0;
+      const reserve = clients.limiter.reserve.bind(clients.limiter);
+      clients.limiter.reserve = (key, r) => {
+        const wait = reserve(key, r);
+        if (wait > 0) limiterWaits++;
+        return wait;
+      }; // observation only: counts waits, changes nothing
+      const creds: CredentialRef[] = (await newAccounts()).map((a, n) => {
+        const userId = `bench_user_${exchange}_${n}`;
+        const aad = { userId, exchange, environment: "LIVE" as const, apiKey: a.apiKey };
+        return { id: `bench_cred_${exchange}_${n}`, userId, exchange, environment: "LIVE", apiKey: a.apiKey, sealedSecret: seal(keyring, a.secret, aad) };
+      });
+      const adapterWork: Work = (i) =>
+        adapter.createOrder(creds[i % ACCOUNTS]!, { symbol: SYMBOL, side: sideOf(i), type: "market", amount: AMOUNT, clientOrderId: cid() });
+
+      // warm-up: the first orders per account open each instance's socket; the adapter's also build
+      // its clients (secret opened, instance constructed) -- reported as the cold first order
+      const coldBare = await run(`${exchange} bare warm-up`, sim, 0, ACCOUNTS, bareWork);
+      const coldAdapter = await run(`${exchange} adapter warm-up`, sim, 0, ACCOUNTS, adapterWork);
+      // JIT warm-up of ccxt and the simulator on the bare path (no bucket there), then the adapter's
+      // own warm-up within its bucket; measured indices continue after the larger of the two
+      const measuredFrom = ACCOUNTS * Math.max(WARM, BARE_WARM);
+      if (BARE_WARM > 1) await run(`${exchange} bare warm-up`, null, ACCOUNTS, ACCOUNTS * (BARE_WARM - 1), bareWork);
+      if (WARM > 1) await run(`${exchange} adapter warm-up`, null, ACCOUNTS, ACCOUNTS * (WARM - 1), adapterWork);
+
+      // measured: alternating rounds
+      const totals = { bare: empty(), adapter: empty() };
+      const roundRatios: string[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const from = measuredFrom + r * perRound;
+        const count = Math.min(perRound, measured - r * perRound);
+        if (count <= 0) break;
+        const order = r % 2 === 0 ? (["bare", "adapter"] as const) : (["adapter", "bare"] as const);
+        const got: Partial<Record<"bare" | "adapter", Sample>> = {};
+        for (const which of order) {
+          got[which] = await run(`${exchange} ${which}`, sim, from, count, which === "bare" ? bareWork : adapterWork);
+          add(totals[which], got[which]!);
+        }
+        roundRatios.push((rate(got.adapter!) / rate(got.bare!)).toFixed(2));
+      }
+
+      // client per order: a fresh instance each, markets from the bare loader
+      const fresh: CcxtExchange[] = [];
+      const perOrderWork: Work = (i) => {
+        const a = bareAccounts[i % ACCOUNTS]!;
+        const c = makeClient(exchange, sim.url, a);
+        fresh.push(c);
+        c.setMarketsFromExchange(loader);
+        return c.createOrder(SYMBOL, "market", sideOf(i), AMOUNT, undefined, { clientOrderId: cid() });
+      };
+      const perOrderFrom = measuredFrom + ACCOUNTS * (PER_ACCOUNT + 2); // past the bare indices: keeps sides alternating
+      await run(`${exchange} per-order warm-up`, null, perOrderFrom, Math.min(INFLIGHT, PER_ORDER), perOrderWork);
+      const perOrder = await run(`${exchange} client per order`, sim, perOrderFrom + INFLIGHT, PER_ORDER, perOrderWork);
+
+      // report
+      const line = (name: string, s: Sample) => {
+        const lat = [...s.latencies].sort((a, b) => a - b);
+        rows.push([
+          exchange,
+          name,
+          String(s.orders),
+          String(s.errors),
+          rate(s).toFixed(0),
+          (s.cpuUs / s.orders).toFixed(1),
+          (s.simCpuUs / s.orders).toFixed(1),
+          percentile(lat, 50).toFixed(2),
+          percentile(lat, 99).toFixed(2),
+        ]);
+      };
+      line("bare ccxt (warm, 1/account)", totals.bare);
+      line("adapter", totals.adapter);
+      line("ccxt client per order", perOrder);
+      line("first order/acct, bare (cold)", coldBare);
+      line("first order/acct, adapter (cold)", coldAdapter);
+
+      const ratio = rate(totals.adapter) / rate(totals.bare);
+      const cpuRatio = totals.adapter.cpuUs / totals.adapter.orders / (totals.bare.cpuUs / totals.bare.orders);
+      const slowdown = rate(totals.adapter) / rate(perOrder);
+      const verdict = ratio >= TARGET ? "PASS" : "FAIL";
+      notes.push(
+        `${exchange}: adapter/bare throughput ${ratio.toFixed(2)}x (target >= ${TARGET}x) ${verdict}; rounds ${roundRatios.join(" ")}; ` +
+          `CPU/order adapter/bare ${cpuRatio.toFixed(2)}x (+${(totals.adapter.cpuUs / totals.adapter.orders - totals.bare.cpuUs / totals.bare.orders).toFixed(1)} us); ` +
+          `client-per-order is ${slowdown.toFixed(1)}x slower than the adapter; limiter waits ${limiterWaits}`,
+      );
+      results.push(
+        `RESULT exchange.adapter_vs_bare.${exchange}=${ratio.toFixed(2)} target>=${TARGET} ${verdict}`,
+        `RESULT exchange.adapter_cpu_vs_bare.${exchange}=${cpuRatio.toFixed(2)}`,
+        `RESULT exchange.client_per_order_slowdown.${exchange}=${slowdown.toFixed(1)}`,
+      );
+      if (limiterWaits > 0) notes.push(`${exchange}: WARNING the adapter's per-key bucket made ${limiterWaits} orders wait: the ratio above includes throttling`);
+
+      // release this exchange's sockets before the next one
+      const adapterClients = await Promise.all(creds.map((c) => clients.clientFor(c)));
+      await Promise.all([...bare, ...fresh, ...adapterClients, loader, await clients.publicClient(exchange, "LIVE")].map(closePool));
+    }
+  } finally {
+    await sim.stop();
+  }
+
+  const header = ["exchange", "case", "orders", "err", "orders/s", "CPU us/order", "sim us/order", "p50 ms", "p99 ms"];
+  const table = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...table.map((row) => (row[col] ?? "").length)));
+  const fmt = (row: string[]) => row.map((cell, col) => (col < 2 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join("  ");
+  console.log();
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(fmt(row));
+  console.log();
+  for (const n of notes) console.log(n);
+  console.log("(per-order: a new ccxt instance per order with markets from a shared loader via setMarketsFromExchange, no loadMarkets;");
+  console.log(" cold rows: each account's first order; the adapter's includes opening the sealed secret and building the client)");
+  console.log();
+  for (const r of results) console.log(r);
+}
+
+// ---- entry: the child runs the simulator and answers CPU probes over IPC; the parent benchmarks ------------------------------------------
+if (process.argv[2] === "--child") {
+  const { startSimulator } = await import("~/sim/server");
+  const sim = await startSimulator({ port: 0, limits: SIM_LIMITS });
+  process.on("message", (msg) => {
+    if (msg === "cpu") process.send?.({ cpu: process.cpuUsage() });
+    if (msg === "stop") void sim.close().then(() => process.exit(0));
+  });
+  process.on("disconnect", () => process.exit(0)); // the parent died: do not linger
+  process.send?.({ url: sim.url });
+} else {
+  await main();
+}
