@@ -61,6 +61,13 @@ if (dev || !env.DATABASE_URL) {
   if (result.applied.length) logger.info({ applied: result.applied }, "applied database migrations");
 }
 
+// Jobs: the embedded database runs them in this process; with PostgreSQL, `npm run worker` does
+// (or this process, in dev or with WORKER_IN_PROCESS=1).
+if (!env.DATABASE_URL || env.WORKER_IN_PROCESS || dev) {
+  const { startEngineWorkers } = await import("~/server/engine/runtime");
+  await startEngineWorkers();
+}
+
 const { default: next } = await import("next");
 const server = http.createServer();
 const app = next({ dev, hostname: "localhost", port: env.PORT, httpServer: server });

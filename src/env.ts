@@ -44,6 +44,14 @@ export const envSchema = z.object({
   ENCRYPTION_PASSPHRASE: z.string().min(16, "must be at least 16 characters").optional(),
   ENCRYPTION_SALT: z.string().min(16, "must be at least 16 characters (make one with `openssl rand -hex 16`)").optional(),
   EXCHANGE_SIMULATOR_URL: z.string().url("must be the simulator's base URL, e.g. http://127.0.0.1:4010").optional(),
+  DECISION_MODEL_URL: z.string().url("must be an OpenAI-compatible chat-completions URL, e.g. http://127.0.0.1:8000/v1/chat/completions").optional(),
+  DECISION_MODEL_API_KEY: z.string().optional(),
+  DECISION_MODEL_NAME: z.string().optional(),
+  DECISION_MODEL_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(800),
+  DECISION_MODEL_FAIL_MODE: z.enum(["open", "closed"], { error: "must be open (approve when the model fails) or closed (veto)" }).default("open"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  WORKER_IN_PROCESS: bool,
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   EGRESS_IPS: z
     .string()
     .optional()

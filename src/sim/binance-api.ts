@@ -6,6 +6,7 @@ import { EngineError, type PlaceRequest, cancelOrder, findOrder, placeOrder, set
 import { parseFixed } from "./fixed.ts";
 import type { Market } from "./markets.ts";
 import { type Account, type ApiKey, type Order, type SimState, findMarket, randomAlnum } from "./state.ts";
+import { binanceTickers } from "./tickers.ts";
 import { type SimRequest, type SimResponse, formParams, header, json } from "./wire.ts";
 
 const INVALID_KEY = "Invalid API-key, IP, or permissions for action.";
@@ -311,6 +312,20 @@ export function createBinanceHandler(state: SimState): (req: SimRequest) => SimR
       case "/api/v3/time":
       case "/fapi/v1/time":
         return json(200, { serverTime: Date.now() });
+      // public tickers: no key, no weight (real Binance counts them per IP, the simulator limits per key)
+      case "/api/v3/ticker/24hr":
+        return binanceTickers(state, req, "24hr", false);
+      case "/api/v3/ticker/price":
+        return binanceTickers(state, req, "price", false);
+      case "/api/v3/ticker/bookTicker":
+        return binanceTickers(state, req, "bookTicker", false);
+      case "/fapi/v1/ticker/24hr":
+        return binanceTickers(state, req, "24hr", true);
+      case "/fapi/v1/ticker/price":
+      case "/fapi/v2/ticker/price":
+        return binanceTickers(state, req, "price", true);
+      case "/fapi/v1/ticker/bookTicker":
+        return binanceTickers(state, req, "bookTicker", true);
       default:
         return null;
     }

@@ -7,6 +7,7 @@ import { parseFixed } from "./fixed.ts";
 import { leverageOf } from "./margin.ts";
 import type { Category, Market } from "./markets.ts";
 import { type Account, type ApiKey, type Order, type SimState, findMarket } from "./state.ts";
+import { bybitTickers } from "./tickers.ts";
 import { type SimRequest, type SimResponse, header } from "./wire.ts";
 
 type Params = Record<string, unknown>;
@@ -304,6 +305,7 @@ export function createBybitHandler(state: SimState): (req: SimRequest) => SimRes
       const now = Date.now();
       return ok({ timeSecond: String(Math.floor(now / 1000)), timeNano: String(now) + "000000" });
     }
+    if (req.method === "GET" && req.path === "/v5/market/tickers") return bybitTickers(state, req);
     if (req.method === "GET" && req.path === "/v5/market/instruments-info") {
       const q = new URLSearchParams(req.rawQuery);
       const category = q.get("category");

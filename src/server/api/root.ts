@@ -1,5 +1,6 @@
 import { authRouter } from "~/server/api/routers/auth";
 import { keysRouter } from "~/server/api/routers/keys";
+import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
 import { userRouter } from "~/server/api/routers/user";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
@@ -8,6 +9,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   user: userRouter,
   keys: keysRouter,
+  strategies: strategiesRouter,
   tokens: tokensRouter,
 });
 

@@ -158,6 +158,30 @@ export class ExchangeAdapter {
     }
   }
 
+  /** Last traded price from the shared key-less client (public data, no user key involved). */
+  async fetchPrice(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<number | null> {
+    try {
+      const client = await this.clients.publicClient(exchange, environment);
+      const t = await client.fetchTicker(symbol);
+      return num(t.last ?? t.close) ?? null;
+    } catch (err) {
+      throw mapCcxtError(err, exchange);
+    }
+  }
+
+  /** Amount step and minimums of a market, from the shared markets. */
+  async marketInfo(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE") {
+    const client = await this.clients.publicClient(exchange, environment);
+    const m = client.markets?.[symbol];
+    if (!m) return null;
+    return {
+      amountStep: Number(m.precision?.amount ?? 0) || 1e-8,
+      minAmount: num(m.limits?.amount?.min) ?? null,
+      minNotional: num(m.limits?.cost?.min) ?? null,
+      marketType: (m.spot ? "spot" : "linear") as "spot" | "linear",
+    };
+  }
+
   /** What the key may do, read from the exchange's own API-key endpoint. */
   fetchPermissions(cred: CredentialRef): Promise<KeyPermissions> {
     return this.call(cred, "requests", async (c) => {

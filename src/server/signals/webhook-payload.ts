@@ -197,7 +197,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 function placeholderMessage(field: string, placeholder: string): string {
   const strategyOnly = /^\{\{\s*strategy\./.test(placeholder)
     ? " TradingView fills strategy placeholders only in alerts created on a strategy (not an indicator)."
-    : " TradingView did not recognise it: check its spelling.";
+    : " TradingView fills only the placeholders it knows, when it sends the alert: check the spelling (it is case-sensitive).";
   return `${field} is the unresolved placeholder ${placeholder.slice(0, 60)}.${strategyOnly} Or ${TEMPLATE_HINT}.`;
 }
 

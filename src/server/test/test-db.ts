@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import pg from "pg";
 import { createPgliteDatabase, createPostgresDatabase, type Database } from "~/server/db";
 import { applyMigrations } from "~/server/db/apply-migrations";
+import { installJobSchema } from "~/server/jobs/graphile-queue";
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -38,7 +39,10 @@ export async function createTestDatabase(opts: { migrate?: boolean; prefix?: str
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = urlForDatabase(name);
   const database = createPostgresDatabase(url);
-  if (opts.migrate !== false) await applyMigrations(database);
+  if (opts.migrate !== false) {
+    await applyMigrations(database);
+    await installJobSchema(url);
+  }
   return {
     name,
     url,

@@ -1,0 +1,46 @@
+/**
+ * `npm run worker`: runs signal fan-out and order jobs (graphile-worker on PostgreSQL). Run as
+ * many as needed, on as many machines, against the same DATABASE_URL. WORKER_HEALTH_PORT, if
+ * set, serves GET /health (200 while running) for orchestrators and tests.
+ */
+import http from "node:http";
+import { getEnv } from "~/env";
+import { closeDatabase } from "~/server/db";
+import { startEngineWorkers } from "~/server/engine/runtime";
+import { logger } from "~/server/logger";
+import { getKeyring } from "~/server/vault/process-keyring";
+
+const env = getEnv();
+if (!env.DATABASE_URL) {
+  console.error("npm run worker needs DATABASE_URL (a PostgreSQL database). With the embedded database, `npm run dev` runs the jobs in-process.");
+  process.exit(1);
+}
+try {
+  getKeyring();
+} catch (err) {
+  console.error(`Cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
+
+const engine = await startEngineWorkers();
+let health: http.Server | undefined;
+if (env.WORKER_HEALTH_PORT) {
+  health = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", pid: process.pid }));
+  });
+  health.listen(env.WORKER_HEALTH_PORT, "127.0.0.1");
+}
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  logger.info("worker stopping");
+  health?.close();
+  await engine.worker?.stop();
+  await closeDatabase();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,27 @@
+import type { NextRequest } from "next/server";
+import { getDb } from "~/server/db";
+import { getEngine } from "~/server/engine/runtime";
+import { requestMeta } from "~/server/http/request-meta";
+import { logger } from "~/server/logger";
+import { receiveSignal, WEBHOOK_MAX_BYTES } from "~/server/signals/receive-signal";
+
+export const dynamic = "force-dynamic";
+
+/** TradingView alerts: parse, store, answer fast; orders are placed by the workers. */
+export async function POST(req: NextRequest, ctx: { params: Promise<{ token: string }> }) {
+  const { token } = await ctx.params;
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > WEBHOOK_MAX_BYTES) return Response.json({ error: "The alert is larger than 64 KB." }, { status: 413 });
+  try {
+    const body = await req.text();
+    const r = await receiveSignal(
+      { db: getDb(), jobs: getEngine().deps.jobs },
+      { pathToken: token, contentType: req.headers.get("content-type"), body, ip: requestMeta(req.headers).ip },
+    );
+    return Response.json(r.body, { status: r.status, headers: r.headers });
+  } catch (err) {
+    logger.error({ err }, "webhook failed");
+    // TradingView re-sends on 5xx; the dedupe keys make that safe.
+    return Response.json({ error: "Temporary failure; TradingView will retry." }, { status: 503 });
+  }
+}

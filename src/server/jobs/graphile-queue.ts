@@ -1,0 +1,112 @@
+/**
+ * Jobs on graphile-worker (PostgreSQL): LISTEN/NOTIFY pickup in milliseconds, priorities, job
+ * keys. Jobs are added with SQL inside the caller's transaction, so a signal and its jobs commit
+ * together. Workers heartbeat; a worker silent past the lease has its jobs unlocked for others
+ * (graphile-worker's own stale-lock reset waits 4 hours).
+ */
+import os from "node:os";
+import { makeWorkerUtils, run, type Runner } from "graphile-worker";
+import pg from "pg";
+import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
+import { logger } from "~/server/logger";
+
+export const WORKER_LEASE_SECONDS = Number(process.env.WORKER_LEASE_SECONDS ?? 15);
+const HEARTBEAT_MS = 2_000;
+const REAP_MS = 5_000;
+
+export async function addJobsSql(tx: SqlExecutor, jobs: JobSpec[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = jobs.map((j) => ({
+    identifier: j.task,
+    payload: j.payload,
+    queue_name: null,
+    run_at: null,
+    max_attempts: j.maxAttempts ?? 10,
+    job_key: j.jobKey ?? null,
+    priority: j.priority ?? 0,
+    flags: null,
+  }));
+  await tx.$executeRawUnsafe(
+    `SELECT graphile_worker.add_jobs(ARRAY(SELECT json_populate_record(null::graphile_worker.job_spec, x) FROM json_array_elements($1::json) x))`,
+    JSON.stringify(specs),
+  );
+}
+
+/** Creates graphile-worker's schema (idempotent). Part of `npm run db:migrate`. */
+export async function installJobSchema(connectionString: string): Promise<void> {
+  const utils = await makeWorkerUtils({ connectionString });
+  try {
+    await utils.migrate();
+  } finally {
+    await utils.release();
+  }
+}
+
+export interface WorkerHandle {
+  runner: Runner;
+  stop(): Promise<void>;
+}
+
+export async function startGraphileWorker(opts: {
+  connectionString: string;
+  tasks: TaskList;
+  concurrency?: number;
+  pollInterval?: number;
+}): Promise<WorkerHandle> {
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: (opts.concurrency ?? 10) + 4 });
+  const workerIds = new Set<string>();
+  const taskList = Object.fromEntries(
+    Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload as Record<string, unknown>)]),
+  );
+  const runner = await run({
+    pgPool: pool,
+    concurrency: opts.concurrency ?? 10,
+    pollInterval: opts.pollInterval ?? 1_000,
+    noHandleSignals: true,
+    taskList,
+    logger: undefined,
+  });
+  runner.events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
+  runner.events.on("pool:release", () => workerIds.clear());
+
+  const beat = async () => {
+    if (workerIds.size === 0) return;
+    const ids = [...workerIds];
+    await pool.query(
+      `INSERT INTO "WorkerHeartbeat" (id, hostname, pid, "startedAt", "lastSeenAt")
+       SELECT unnest($1::text[]), $2, $3, now(), now()
+       ON CONFLICT (id) DO UPDATE SET "lastSeenAt" = now()`,
+      [ids, os.hostname(), process.pid],
+    );
+  };
+  const reap = async () => {
+    // Jobs locked by workers whose heartbeat stopped (kill -9, lost machine) go back to the queue;
+    // the tasks reconcile with the exchange before any re-send.
+    const { rows } = await pool.query<{ locked_by: string }>(
+      `SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
+       WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $1)
+         AND NOT EXISTS (SELECT 1 FROM "WorkerHeartbeat" h WHERE h.id = j.locked_by AND h."lastSeenAt" > now() - make_interval(secs => $1))`,
+      [WORKER_LEASE_SECONDS],
+    );
+    if (rows.length) {
+      await pool.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [rows.map((r) => r.locked_by)]);
+      logger.warn({ workers: rows.map((r) => r.locked_by) }, "unlocked jobs of workers that stopped heartbeating");
+    }
+  };
+  const safe = (fn: () => Promise<void>, what: string) => () => void fn().catch((err: unknown) => logger.warn({ err }, `${what} failed`));
+  // Give the pool a moment to create its workers, then beat at once so a fresh worker is never reaped.
+  await new Promise((r) => setTimeout(r, 50));
+  await beat().catch(() => undefined);
+  const timers = [setInterval(safe(beat, "worker heartbeat"), HEARTBEAT_MS), setInterval(safe(reap, "stale job reaper"), REAP_MS)];
+  void reap().catch(() => undefined);
+
+  return {
+    runner,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await runner.stop();
+      if (workerIds.size) await pool.query(`DELETE FROM "WorkerHeartbeat" WHERE id = ANY($1::text[])`, [[...workerIds]]).catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

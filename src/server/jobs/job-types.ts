@@ -1,0 +1,17 @@
+/** The jobs KeyRelay runs, shared by the PostgreSQL (graphile-worker) and in-process queues. */
+export interface JobSpec {
+  task: "process_signal" | "execute_batch";
+  payload: Record<string, unknown>;
+  /** Lower runs first (graphile-worker semantics): PRO 0, FLEX 1, TRIAL 2. */
+  priority?: number;
+  jobKey?: string;
+  maxAttempts?: number;
+}
+
+export type TaskHandler = (payload: Record<string, unknown>) => Promise<void>;
+export type TaskList = Record<JobSpec["task"], TaskHandler>;
+
+/** Minimal SQL executor (a Prisma transaction client fits). */
+export interface SqlExecutor {
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+}

@@ -1,0 +1,100 @@
+/**
+ * The webhook's work, kept to what must happen before TradingView gets its answer: find the
+ * strategy, check source IP and rate, parse, store the signal (deduplicated) with its
+ * process_signal job in one transaction, and answer. No exchange call happens here.
+ */
+import crypto from "node:crypto";
+import type { Prisma } from "~/generated/prisma/client";
+import type { Db } from "~/server/db";
+import type { JobSink } from "~/server/engine/engine-deps";
+import { dedupeKey } from "~/server/signals/dedupe";
+import { parseWebhookPayload } from "~/server/signals/webhook-payload";
+
+export const WEBHOOK_MAX_BYTES = 64 * 1024;
+
+export interface WebhookResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** Per-strategy fixed-window counter in this process: cheap enough for the 25 ms answer budget. */
+const windows = new Map<string, { start: number; count: number }>();
+function overRate(strategyId: string, perMinute: number, now: number): number | null {
+  const w = windows.get(strategyId);
+  if (!w || now - w.start >= 60_000) {
+    windows.set(strategyId, { start: now, count: 1 });
+    return null;
+  }
+  w.count++;
+  return w.count > perMinute ? Math.ceil((w.start + 60_000 - now) / 1000) : null;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+const notFound: WebhookResult = { status: 404, body: { error: "No strategy has this webhook URL. Copy the URL again from KeyRelay." } };
+
+export async function receiveSignal(
+  deps: { db: Db; jobs: JobSink },
+  input: { pathToken: string; contentType: string | null; body: string; ip: string | null; now?: Date },
+): Promise<WebhookResult> {
+  const now = input.now ?? new Date();
+  if (Buffer.byteLength(input.body) > WEBHOOK_MAX_BYTES) {
+    return { status: 413, body: { error: `The alert is larger than ${WEBHOOK_MAX_BYTES / 1024} KB.` } };
+  }
+  if (!/^[A-Za-z0-9_-]{8,128}$/.test(input.pathToken)) return notFound;
+  const parsed = parseWebhookPayload({ contentType: input.contentType, body: input.body });
+
+  // The URL holds the strategy's secret token; or its id, with the token as "secret" in the body.
+  let strategy = await deps.db.strategy.findUnique({ where: { webhookToken: input.pathToken } });
+  if (!strategy) {
+    const byId = await deps.db.strategy.findUnique({ where: { id: input.pathToken } });
+    const secret = parsed.ok ? parsed.alert.secret : null;
+    if (!byId || !secret || !safeEqual(secret, byId.webhookToken)) return notFound;
+    strategy = byId;
+  }
+  if (strategy.allowedIps.length && !(input.ip && strategy.allowedIps.includes(input.ip))) {
+    return { status: 403, body: { error: "This source IP is not allowed for this strategy's webhook." } };
+  }
+  const retry = overRate(strategy.id, strategy.rateLimitPerMinute, now.getTime());
+  if (retry !== null) {
+    return { status: 429, body: { error: `Too many alerts for this strategy: at most ${strategy.rateLimitPerMinute} per minute.` }, headers: { "retry-after": String(retry) } };
+  }
+  if (!parsed.ok) {
+    return { status: parsed.status, body: { error: parsed.error.map((e) => `${e.field}: ${e.message}`).join(" "), fields: parsed.error } };
+  }
+  const { secret: _secret, ...alert } = parsed.alert;
+  const keys = dedupeKey({ strategyId: strategy.id, alert: parsed.alert, now });
+  const signalId = `s${now.getTime().toString(36)}${crypto.randomBytes(6).toString("hex")}`;
+  const subscribers = await deps.db.subscription.count({ where: { strategyId: strategy.id, paused: false } });
+  const job = { task: "process_signal" as const, payload: { signalId }, jobKey: `signal:${signalId}`, priority: -1 };
+  try {
+    await deps.db.$transaction(async (tx) => {
+      await tx.signal.create({
+        data: {
+          id: signalId,
+          strategyId: strategy.id,
+          dedupeKey: keys.keys[0]!,
+          action: alert.action,
+          symbol: `${alert.ticker.base}/${alert.ticker.quote}`,
+          alert: alert as unknown as Prisma.InputJsonValue,
+          subscriberCount: subscribers,
+          receivedAt: now,
+          sourceIp: input.ip,
+        },
+      });
+      await tx.signalDedupe.createMany({ data: keys.keys.map((key) => ({ key, signalId, expiresAt: keys.expiresAt })) });
+      await deps.jobs.addInTx(tx, [job]);
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== "P2002") throw err;
+    const first = await deps.db.signalDedupe.findFirst({ where: { key: { in: keys.keys } }, select: { signalId: true } });
+    return { status: 200, body: { signalId: first?.signalId ?? null, duplicate: true, message: "This alert was already received; nothing new was created." } };
+  }
+  deps.jobs.afterCommit([job]);
+  return { status: 202, body: { signalId, subscribers } };
+}

@@ -1,0 +1,149 @@
+/**
+ * Strategies (admin) and subscriptions (users). A strategy's webhook token is a long random
+ * secret in its URL; rotating it invalidates the old URL at once.
+ */
+import crypto from "node:crypto";
+import { z } from "zod";
+import { writeAudit } from "~/server/audit/write-audit";
+import type { Db } from "~/server/db";
+import { AppError } from "~/server/errors";
+import type { RequestMeta } from "~/server/http/request-meta";
+import { alertTemplate } from "~/server/signals/alert-template";
+
+export const newWebhookToken = () => crypto.randomBytes(24).toString("base64url"); // 32 chars, 192 bits
+
+const symbolSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,10}$/, "symbols look like BTC/USDT");
+
+export const strategyInput = z.object({
+  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(80, "name must be at most 80 characters"),
+  allowedSymbols: z.array(symbolSchema, { error: "allowedSymbols must be a list like [\"BTC/USDT\"]" }).min(1, "allow at least one symbol, e.g. BTC/USDT").max(100),
+  marketType: z.enum(["SPOT", "LINEAR"], { error: "marketType must be SPOT or LINEAR" }),
+  defaultOrderType: z.enum(["MARKET", "LIMIT"], { error: "defaultOrderType must be MARKET or LIMIT" }).default("MARKET"),
+  enabled: z.boolean().default(true),
+  allowedIps: z.array(z.ipv4({ error: "allowedIps must be IPv4 addresses" })).max(20).default([]),
+  rateLimitPerMinute: z.number().int().min(1).max(10_000).default(120),
+  maxPriceDeviationPct: z.number().min(0.1).max(50).default(2),
+  cooldownSeconds: z.number().int().min(0).max(86_400).default(0),
+});
+
+/** TradingView's published webhook source IPs, offered as the allowlist preset. */
+export const TRADINGVIEW_IPS = ["52.89.214.238", "34.212.75.30", "54.218.53.128", "52.32.178.7"];
+
+export function webhookPath(token: string) {
+  return `/api/webhooks/tradingview/${token}`;
+}
+
+export async function createStrategy(db: Db, actor: { id: string; meta: RequestMeta | null }, raw: z.input<typeof strategyInput>) {
+  const input = strategyInput.parse(raw);
+  return db.$transaction(async (tx) => {
+    const s = await tx.strategy.create({ data: { ...input, webhookToken: newWebhookToken(), createdById: actor.id } });
+    await writeAudit(tx, { action: "strategy.create", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: s.id, meta: actor.meta, details: { name: s.name } });
+    return s;
+  });
+}
+
+export async function updateStrategy(db: Db, actor: { id: string; meta: RequestMeta | null }, id: string, raw: Partial<z.input<typeof strategyInput>>) {
+  const input = strategyInput.partial().parse(raw);
+  return db.$transaction(async (tx) => {
+    const s = await tx.strategy.update({ where: { id }, data: input }).catch(() => {
+      throw new AppError("NOT_FOUND", "No such strategy.");
+    });
+    await writeAudit(tx, { action: "strategy.update", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: id, meta: actor.meta, details: { changed: Object.keys(input) } });
+    return s;
+  });
+}
+
+export async function rotateWebhookToken(db: Db, actor: { id: string; meta: RequestMeta | null }, id: string) {
+  return db.$transaction(async (tx) => {
+    const s = await tx.strategy.update({ where: { id }, data: { webhookToken: newWebhookToken() } }).catch(() => {
+      throw new AppError("NOT_FOUND", "No such strategy.");
+    });
+    await writeAudit(tx, { action: "strategy.rotate_token", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: id, meta: actor.meta });
+    return s;
+  });
+}
+
+export function strategyAdminView(s: { id: string; name: string; allowedSymbols: string[]; marketType: string; defaultOrderType: string; enabled: boolean; webhookToken: string; allowedIps: string[]; rateLimitPerMinute: number; cooldownSeconds: number; maxPriceDeviationPct: unknown; createdAt: Date }) {
+  return {
+    id: s.id,
+    name: s.name,
+    allowedSymbols: s.allowedSymbols,
+    marketType: s.marketType as "SPOT" | "LINEAR",
+    defaultOrderType: s.defaultOrderType as "MARKET" | "LIMIT",
+    enabled: s.enabled,
+    webhookPath: webhookPath(s.webhookToken),
+    alertTemplate: alertTemplate(),
+    allowedIps: s.allowedIps,
+    rateLimitPerMinute: s.rateLimitPerMinute,
+    cooldownSeconds: s.cooldownSeconds,
+    maxPriceDeviationPct: Number(s.maxPriceDeviationPct),
+    createdAt: s.createdAt,
+  };
+}
+
+export const subscriptionInput = z.object({
+  strategyId: z.string({ error: "strategyId is required" }).min(1),
+  credentialId: z.string().min(1).nullable().default(null),
+  sizingMode: z.enum(["FIXED_QUOTE", "PERCENT_BALANCE", "FIXED_BASE", "CONTRACTS_MULTIPLIER"], { error: "sizingMode must be FIXED_QUOTE, PERCENT_BALANCE, FIXED_BASE or CONTRACTS_MULTIPLIER" }),
+  sizingValue: z.number({ error: "sizingValue must be a number" }).positive("sizingValue must be greater than 0").max(1e12),
+  leverageCap: z.number().int().min(1).max(125).nullable().default(null),
+  maxNotional: z.number().positive().nullable().default(null),
+  paused: z.boolean().default(false),
+});
+
+export async function subscribe(db: Db, user: { id: string; meta: RequestMeta | null }, raw: z.input<typeof subscriptionInput>) {
+  const input = subscriptionInput.parse(raw);
+  if (input.sizingMode === "PERCENT_BALANCE" && input.sizingValue > 100) {
+    throw new AppError("BAD_INPUT", "A percentage of the balance must be at most 100.", { field: "sizingValue" });
+  }
+  const strategy = await db.strategy.findUnique({ where: { id: input.strategyId } });
+  if (!strategy) throw new AppError("NOT_FOUND", "No such strategy.", { field: "strategyId" });
+  if (input.credentialId) {
+    const own = await db.exchangeCredential.findFirst({ where: { id: input.credentialId, userId: user.id } });
+    if (!own) throw new AppError("NOT_FOUND", "No such key among yours; pick one from the Keys page.", { field: "credentialId" });
+  }
+  const data = { ...input, userId: user.id };
+  return db.$transaction(async (tx) => {
+    const sub = await tx.subscription.upsert({
+      where: { userId_strategyId: { userId: user.id, strategyId: input.strategyId } },
+      create: data,
+      update: data,
+    });
+    await writeAudit(tx, { action: "subscription.save", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: sub.id, meta: user.meta, details: { strategyId: input.strategyId, sizingMode: input.sizingMode, paused: input.paused } });
+    return sub;
+  });
+}
+
+export async function setPaused(db: Db, user: { id: string; meta: RequestMeta | null }, subscriptionId: string, paused: boolean) {
+  return db.$transaction(async (tx) => {
+    const r = await tx.subscription.updateMany({ where: { id: subscriptionId, userId: user.id }, data: { paused } });
+    if (r.count === 0) throw new AppError("NOT_FOUND", "No such subscription.");
+    await writeAudit(tx, { action: paused ? "subscription.pause" : "subscription.resume", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: subscriptionId, meta: user.meta });
+    return { id: subscriptionId, paused };
+  });
+}
+
+export async function unsubscribe(db: Db, user: { id: string; meta: RequestMeta | null }, subscriptionId: string) {
+  return db.$transaction(async (tx) => {
+    const r = await tx.subscription.deleteMany({ where: { id: subscriptionId, userId: user.id } });
+    if (r.count === 0) throw new AppError("NOT_FOUND", "No such subscription.");
+    await writeAudit(tx, { action: "subscription.delete", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: subscriptionId, meta: user.meta });
+    return { id: subscriptionId, deleted: true as const };
+  });
+}
+
+/** Execution counts per status for signals: the fan-out progress bar. */
+export async function signalProgress(db: Db, signalIds: string[]) {
+  const rows = await db.execution.groupBy({ by: ["signalId", "status"], where: { signalId: { in: signalIds } }, _count: { _all: true } });
+  const out = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const m = out.get(r.signalId) ?? {};
+    m[r.status] = r._count._all;
+    out.set(r.signalId, m);
+  }
+  return out;
+}
