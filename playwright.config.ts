@@ -49,6 +49,16 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
+      // Order jobs run in worker processes, as in production.
+      command: "npx tsx scripts/worker.ts",
+      url: "http://127.0.0.1:4012/health",
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { WORKER_HEALTH_PORT: "4012", EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}` },
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command: "npx tsx scripts/server.ts",
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,

@@ -106,6 +106,20 @@ describe("signals to orders", () => {
     for (const u of [off, disabledKey, paused, expired, tiny, paper]) expect(await ledger(sim.url, `?apiKey=${u.apiKey}`)).toEqual([]);
   });
 
+  it("exit closes what is there: spot sells the free base balance", async () => {
+    const strategy = await makeStrategy(deps.db);
+    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT" });
+    const buy = await post(strategy.webhookToken, { ticker: "BTCUSDT", action: "buy", price: 50000 });
+    await settled(String(buy.body.signalId));
+    const exit = await post(strategy.webhookToken, "ticker=BTCUSDT\naction=exit\nprice=50000", "text/plain");
+    expect(exit.status).toBe(202);
+    const signal = await settled(String(exit.body.signalId));
+    const [e] = await deps.db.execution.findMany({ where: { signalId: signal.id } });
+    expect(e, JSON.stringify(e)).toMatchObject({ status: "FILLED", side: "exit" });
+    const orders = await ledger(sim.url, `?apiKey=${sub.apiKey}`);
+    expect(orders.map((o) => o.side)).toEqual(["buy", "sell"]);
+  });
+
   it("a rejected alert places nothing and says why", async () => {
     const strategy = await makeStrategy(deps.db, { allowedSymbols: ["ETH/USDT"] });
     await makeSubscriber(deps.db, keyring, sim.url, strategy.id);

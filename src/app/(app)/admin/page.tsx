@@ -1,13 +1,28 @@
+import Link from "next/link";
 import { forbidden } from "next/navigation";
 import { requireUser } from "~/server/auth/current-user";
+
+const SECTIONS = [
+  { href: "/admin/strategies", title: "Strategies", text: "Create strategies, copy their TradingView webhook URL and alert message, rotate URLs." },
+  { href: "/admin/signals", title: "Signals", text: "Every alert received, the decision taken on it, and the orders it fanned out to, live." },
+];
 
 export default async function AdminPage() {
   const user = await requireUser("/admin");
   if (user.role !== "ADMIN") forbidden();
   return (
-    <div className="space-y-4">
+    <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Admin</h1>
-      <p className="text-slate-600">Audit log, users, signals and metrics live here.</p>
+      <ul className="grid gap-4 sm:grid-cols-2">
+        {SECTIONS.map((s) => (
+          <li key={s.href}>
+            <Link href={s.href} className="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500">
+              <span className="block text-lg font-semibold text-brand-700">{s.title}</span>
+              <span className="mt-1 block text-sm text-slate-600">{s.text}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

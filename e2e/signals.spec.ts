@@ -1,0 +1,106 @@
+import { expect, test, type Browser } from "@playwright/test";
+import { createUser, signIn, simAccount, simOrders, uniqueEmail } from "./fixtures";
+
+/** A user of the given tier who connected their own simulator key, went PERSONAL and subscribed. */
+async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const email = uniqueEmail(tier.toLowerCase());
+  createUser({ email, password: "subscriber password", tier });
+  await signIn(page, email, "subscriber password");
+  const key = await simAccount("bybit", { balances: { USDT: "5000" } });
+  await page.goto("/keys");
+  const card = page.getByTestId("card-bybit");
+  await card.getByLabel("API key").fill(key.apiKey);
+  await card.getByLabel("Secret key").fill(key.secret);
+  await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
+  await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+  await page.goto("/settings");
+  await page.getByLabel(/Personal \(live\)/).click();
+  await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
+  await page.goto("/signals");
+  const sub = page.getByTestId("subscribe-card").filter({ hasText: strategyName });
+  await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
+  await sub.getByLabel("Size", { exact: true }).fill("50");
+  await sub.getByRole("button", { name: "Subscribe" }).click();
+  await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+  return { page, context, apiKey: key.apiKey };
+}
+
+test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text) -> one order each on their own account, PRO first", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  await fetch(`${process.env.SIM_URL}/__sim/prices`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ exchange: "bybit", symbol: "BTC/USDT", price: "50000" }) });
+
+  const adminContext = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+  const admin = await adminContext.newPage();
+  const adminEmail = uniqueEmail("admin");
+  createUser({ email: adminEmail, password: "admin password 1", admin: true, tier: "PRO" });
+  await signIn(admin, adminEmail, "admin password 1");
+  await admin.goto("/admin/strategies");
+  const name = `BTC momentum ${Date.now().toString(36)}`;
+  const form = admin.getByRole("form", { name: "New strategy" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Allowed symbols").fill("BTC/USDT, ETH/USDT");
+  await form.getByLabel("Market type").selectOption({ label: "Spot" });
+  await form.getByRole("button", { name: "Create strategy" }).click();
+  await expect(admin.getByTestId("strategy-created")).toContainText(name);
+  const card = admin.getByTestId("strategy-card").filter({ hasText: name });
+  await card.getByRole("button", { name: "Copy webhook URL" }).click();
+  const webhookUrl = await admin.evaluate(() => navigator.clipboard.readText());
+  expect(webhookUrl).toMatch(/\/api\/webhooks\/tradingview\/[A-Za-z0-9_-]{32}$/);
+  await card.getByRole("button", { name: "Copy alert message" }).click();
+  const template = await admin.evaluate(() => navigator.clipboard.readText());
+  expect(template).toContain("{{strategy.order.action}}");
+
+  // The TRIAL user subscribes first, so only the tier can put PRO ahead.
+  const trial = await subscriber(browser, "TRIAL", name);
+  const pro = await subscriber(browser, "PRO", name);
+
+  // TradingView fills the placeholders and POSTs the message as JSON.
+  const fill = (t: string, v: Record<string, string>) => t.replace(/\{\{([^{}]+)\}\}/g, (w, k: string) => v[k] ?? w);
+  const alertJson = fill(template, {
+    ticker: "BTCUSDT", "strategy.order.action": "buy", "strategy.order.contracts": "0.001", "strategy.order.id": "Long",
+    "strategy.market_position": "long", close: "50000", timenow: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  });
+  const first = await request.post(webhookUrl, { headers: { "content-type": "application/json" }, data: alertJson });
+  expect(first.status()).toBe(202);
+  const firstBody = await first.json();
+  expect(firstBody.subscribers).toBe(2);
+
+  // A re-delivery of the same alert creates nothing.
+  const again = await request.post(webhookUrl, { headers: { "content-type": "application/json" }, data: alertJson });
+  expect(again.status()).toBe(200);
+  expect((await again.json()).signalId).toBe(firstBody.signalId);
+
+  await expect
+    .poll(async () => [(await simOrders(`?apiKey=${pro.apiKey}`)).length, (await simOrders(`?apiKey=${trial.apiKey}`)).length], { timeout: 20_000 })
+    .toEqual([1, 1]);
+
+  // Later, the strategy exits: an alert as text/plain key=value lines.
+  const text = await request.post(webhookUrl, { headers: { "content-type": "text/plain" }, data: `ticker=BTCUSDT\naction=exit\nprice=50000\nid=text-${Date.now()}` });
+  expect(text.status()).toBe(202);
+
+  // Each user: exactly one buy and one closing sell, signed by their own key; PRO's buy was sent first.
+  await expect
+    .poll(async () => [(await simOrders(`?apiKey=${pro.apiKey}`)).length, (await simOrders(`?apiKey=${trial.apiKey}`)).length], { timeout: 20_000 })
+    .toEqual([2, 2]);
+  const proOrders = await simOrders(`?apiKey=${pro.apiKey}`);
+  const trialOrders = await simOrders(`?apiKey=${trial.apiKey}`);
+  expect(proOrders.every((o) => o.apiKey === pro.apiKey) && trialOrders.every((o) => o.apiKey === trial.apiKey)).toBe(true);
+  const firstBuy = (orders: typeof proOrders) => orders.filter((o) => o.clientOrderId).sort((a, b) => a.createdAt - b.createdAt)[0]!;
+  expect(firstBuy(proOrders).createdAt).toBeLessThanOrEqual(firstBuy(trialOrders).createdAt);
+
+  // Each user sees their executions filled; the admin sees the fan-out finished.
+  for (const u of [pro, trial]) {
+    await u.page.goto("/signals");
+    await expect(u.page.getByTestId("my-execution-row")).toHaveCount(2);
+    await expect(u.page.locator('[data-testid="my-execution-row"][data-status="FILLED"]')).toHaveCount(2, { timeout: 15_000 });
+  }
+  await admin.goto("/admin/signals");
+  const row = admin.getByTestId("signal-row").filter({ hasText: name }).first();
+  await expect(row.getByRole("progressbar", { name: "Fan-out progress" })).toHaveAttribute("aria-valuenow", "2", { timeout: 15_000 });
+  await row.getByRole("button", { name: "Details" }).click();
+  await expect(admin.getByTestId("execution-row")).toHaveCount(2);
+  await expect(admin.locator('[data-testid="execution-row"][data-status="FILLED"]')).toHaveCount(2);
+  for (const c of [adminContext, pro.context, trial.context]) await c.close();
+});

@@ -1,0 +1,102 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { CopyField } from "./copy-field";
+
+type Strategy = RouterOutputs["strategies"]["list"][number];
+
+export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; origin: string }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const update = useMutation(trpc.strategies.update.mutationOptions());
+  const rotate = useMutation(trpc.strategies.rotateToken.mutationOptions());
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.strategies.pathKey() });
+  const enabled = update.isPending ? (update.variables.patch.enabled ?? s.enabled) : s.enabled;
+
+  async function toggle(next: boolean) {
+    setMessage(null);
+    try {
+      await update.mutateAsync({ id: s.id, patch: { enabled: next } });
+      await refresh();
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    }
+  }
+
+  async function confirmRotate() {
+    setMessage(null);
+    try {
+      await rotate.mutateAsync({ id: s.id });
+      await refresh();
+      setMessage({ ok: true, text: "New webhook URL ready: the old one no longer works. Update your TradingView alerts." });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    } finally {
+      dialog.current?.close();
+    }
+  }
+
+  const ipText = s.allowedIps.length ? s.allowedIps.join(", ") : "Any address";
+  return (
+    <section aria-labelledby={`strategy-${s.id}-title`} data-testid="strategy-card" className="min-w-0 space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <div className="flex flex-wrap items-start justify-between gap-2">
+        <h3 id={`strategy-${s.id}-title`} className="min-w-0 break-words text-lg font-semibold">{s.name}</h3>
+        <button
+          type="button"
+          role="switch"
+          aria-checked={enabled}
+          disabled={update.isPending}
+          onClick={() => void toggle(!enabled)}
+          className="group flex items-center gap-2 rounded-md px-1 py-0.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60"
+        >
+          <span aria-hidden="true" className={`relative inline-flex h-5 w-9 shrink-0 rounded-full transition-colors ${enabled ? "bg-green-600" : "bg-slate-300"}`}>
+            <span className={`absolute top-0.5 left-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${enabled ? "translate-x-4" : ""}`} />
+          </span>
+          Enabled
+        </button>
+      </div>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-slate-500">Market type</dt>
+        <dd>{s.marketType === "LINEAR" ? "Linear perpetual" : "Spot"}</dd>
+        <dt className="text-slate-500">Symbols</dt>
+        <dd className="break-words font-mono">{s.allowedSymbols.join(", ")}</dd>
+        <dt className="text-slate-500">Order type</dt>
+        <dd>{s.defaultOrderType === "LIMIT" ? "Limit" : "Market"}</dd>
+        <dt className="text-slate-500">Cooldown</dt>
+        <dd>{s.cooldownSeconds ? `${s.cooldownSeconds} s` : "None"}</dd>
+        <dt className="text-slate-500">Max deviation</dt>
+        <dd>{s.maxPriceDeviationPct}%</dd>
+        <dt className="text-slate-500">Accepts from</dt>
+        <dd className="break-words">{ipText}</dd>
+      </dl>
+      <CopyField id={`webhook-${s.id}`} label="Webhook URL" value={`${origin}${s.webhookPath}`} buttonLabel="Copy webhook URL" testId="webhook-url" />
+      <CopyField id={`template-${s.id}`} label="TradingView alert message" value={s.alertTemplate} buttonLabel="Copy alert message" testId="alert-template" multiline rows={11} />
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
+          Rotate URL
+        </button>
+        <p role={message?.ok === false ? "alert" : "status"} className={`min-h-5 text-sm ${message?.ok === false ? "text-red-700" : "text-green-700"}`}>
+          {message?.text ?? ""}
+        </p>
+      </div>
+      <dialog ref={dialog} aria-labelledby={`rotate-${s.id}-title`} aria-describedby={`rotate-${s.id}-text`} className="m-auto max-w-md rounded-xl p-6 shadow-xl backdrop:bg-slate-900/40">
+        <h4 id={`rotate-${s.id}-title`} className="text-lg font-semibold">Rotate the webhook URL of {s.name}?</h4>
+        <p id={`rotate-${s.id}-text`} className="mt-2 text-sm text-slate-600">
+          The current URL stops working at once. Alerts sent to it are refused until you paste the new URL into every TradingView alert of this strategy.
+        </p>
+        <div className="mt-4 flex justify-end gap-2">
+          <button type="button" onClick={() => dialog.current?.close()} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+            Cancel
+          </button>
+          <button type="button" disabled={rotate.isPending} onClick={() => void confirmRotate()} className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-700 disabled:opacity-60">
+            {rotate.isPending ? "Rotating…" : "Yes, rotate"}
+          </button>
+        </div>
+      </dialog>
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+/** Shared by the user's orders table and the admin drill-down: status badges and plain-words formatting. */
+
+const EXEC_STYLE: Record<string, string> = {
+  FILLED: "bg-green-100 text-green-800 ring-green-600/20",
+  PARTIALLY_FILLED: "bg-green-50 text-green-800 ring-green-600/20",
+  SKIPPED: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  REJECTED: "bg-red-100 text-red-800 ring-red-600/20",
+  FAILED: "bg-red-100 text-red-800 ring-red-600/20",
+  QUEUED: "bg-blue-50 text-blue-800 ring-blue-600/20",
+  SUBMITTING: "bg-blue-100 text-blue-800 ring-blue-600/20",
+  SUBMITTED: "bg-blue-100 text-blue-800 ring-blue-600/20",
+};
+
+export const IN_FLIGHT = new Set(["QUEUED", "SUBMITTING", "SUBMITTED"]);
+
+export function ExecutionStatusBadge({ status }: { status: string }) {
+  return (
+    <span
+      data-testid="execution-status"
+      data-status={status}
+      className={`inline-flex items-center whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${EXEC_STYLE[status] ?? EXEC_STYLE.SKIPPED}`}
+    >
+      {status.replace("_", " ")}
+    </span>
+  );
+}
+
+export function PaperTag() {
+  return (
+    <span data-testid="paper-tag" className="inline-flex rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+      Paper
+    </span>
+  );
+}
+
+export const EXCHANGE_NAMES = { BINANCE: "Binance", BYBIT: "Bybit" } as const;
+
+const KIND_WORDS: Record<string, string> = {
+  AUTH: "The exchange refused the API key. Check it on the Keys page.",
+  PERMISSION: "The API key is not allowed to trade this market. Enable trading for it on the exchange.",
+  INSUFFICIENT_FUNDS: "Not enough balance on the exchange account for this order.",
+  RATE_LIMITED: "The exchange asked us to slow down; the order was not placed.",
+  INVALID_ORDER: "The exchange refused the order as invalid.",
+  DUPLICATE_CLIENT_ID: "The exchange already had an order with this id.",
+  NOT_FOUND: "The exchange could not find the order.",
+  TEMPORARY: "The exchange was briefly unavailable.",
+  UNKNOWN_OUTCOME: "No answer from the exchange; the order is being checked.",
+  UNKNOWN: "The exchange returned an unexpected error.",
+};
+
+const STATUS_WORDS: Record<string, string> = {
+  QUEUED: "Waiting to be sent.",
+  SUBMITTING: "Sending to the exchange…",
+  SUBMITTED: "Sent; waiting for the exchange to fill it.",
+  FILLED: "Filled.",
+  PARTIALLY_FILLED: "Partly filled.",
+  REJECTED: "The exchange rejected the order.",
+  FAILED: "The order could not be placed.",
+  SKIPPED: "Skipped: no order was placed.",
+};
+
+/** The execution's own message when it has one, else plain words for its error kind or status. */
+export function explain(e: { status: string; message: string | null; errorKind: string | null }): string {
+  if (e.message) return e.message;
+  const words = e.errorKind ? KIND_WORDS[e.errorKind] : undefined;
+  if (words) return words;
+  return STATUS_WORDS[e.status] ?? e.status;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
+const timeMs = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false });
+
+export const fmtDateTime = (d: Date) => dateTime.format(d);
+export const fmtTimeMs = (d: Date | null) => (d ? timeMs.format(d) : "—");
+export const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === "" ? "—" : String(v));
+
+/** Table cell classes shared by the execution tables. */
+export const TH = "whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+export const TD = "whitespace-nowrap px-3 py-2 align-top";
