@@ -1,3 +1,4 @@
+import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
 import { keysRouter } from "~/server/api/routers/keys";
 import { strategiesRouter } from "~/server/api/routers/strategies";
@@ -6,6 +7,7 @@ import { userRouter } from "~/server/api/routers/user";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 
 export const appRouter = createTRPCRouter({
+  admin: adminRouter,
   auth: authRouter,
   user: userRouter,
   keys: keysRouter,

@@ -5,7 +5,7 @@
  * (graphile-worker's own stale-lock reset waits 4 hours).
  */
 import os from "node:os";
-import { makeWorkerUtils, run, type Runner } from "graphile-worker";
+import { Logger, makeWorkerUtils, run, type Runner } from "graphile-worker";
 import pg from "pg";
 import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
@@ -64,7 +64,11 @@ export async function startGraphileWorker(opts: {
     pollInterval: opts.pollInterval ?? 1_000,
     noHandleSignals: true,
     taskList,
-    logger: undefined,
+    // graphile-worker logs to the console by default; route it through the redacting logger.
+    logger: new Logger(() => (level, message, meta) => {
+      const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
+      logger[method]({ graphile: meta }, message);
+    }),
   });
   runner.events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
   runner.events.on("pool:release", () => workerIds.clear());

@@ -1,0 +1,138 @@
+/**
+ * Reading the audit log: filters, keyset pagination (id descending, never OFFSET, so page N
+ * costs what page 1 costs at a million rows), a streamed CSV export, and the chain check.
+ */
+import { z } from "zod";
+import type { Prisma } from "~/generated/prisma/client";
+import type { Db, RawSql } from "~/server/db";
+
+export const auditFilterSchema = z.object({
+  user: z.string().trim().max(254).optional(),
+  action: z.string().trim().max(80).optional(),
+  outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]).optional(),
+  targetType: z.string().trim().max(40).optional(),
+  targetId: z.string().trim().max(100).optional(),
+  ip: z.string().trim().max(64).optional(),
+  from: z.coerce.date({ error: "from must be a date" }).optional(),
+  to: z.coerce.date({ error: "to must be a date" }).optional(),
+  q: z.string().trim().max(100).optional(),
+});
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export async function auditWhere(db: Db, f: AuditFilter): Promise<Prisma.AuditLogWhereInput> {
+  const and: Prisma.AuditLogWhereInput[] = [];
+  if (f.user) {
+    // A user is given by email (or id); rows carry the actor's id, and the email for sign-in failures.
+    const u = await db.user.findFirst({ where: { OR: [{ email: f.user.toLowerCase() }, { id: f.user }] }, select: { id: true } });
+    and.push(u ? { OR: [{ actorId: u.id }, { actorEmail: f.user.toLowerCase() }] } : { actorEmail: f.user.toLowerCase() });
+  }
+  if (f.action) and.push(f.action.endsWith("*") ? { action: { startsWith: f.action.slice(0, -1) } } : { action: f.action });
+  if (f.outcome) and.push({ outcome: f.outcome });
+  if (f.targetType) and.push({ targetType: f.targetType });
+  if (f.targetId) and.push({ targetId: f.targetId });
+  if (f.ip) and.push({ ip: f.ip });
+  if (f.from) and.push({ createdAt: { gte: f.from } });
+  if (f.to) and.push({ createdAt: { lte: f.to } });
+  if (f.q) {
+    const c = { contains: f.q, mode: "insensitive" as const };
+    and.push({ OR: [{ action: c }, { actorEmail: c }, { targetType: c }, { targetId: c }, { ip: c }, { userAgent: c }] });
+  }
+  return and.length ? { AND: and } : {};
+}
+
+export interface AuditRowView {
+  id: string;
+  seq: string | null;
+  createdAt: Date;
+  actorId: string | null;
+  actorEmail: string | null;
+  action: string;
+  outcome: "SUCCESS" | "FAILURE" | "DENIED";
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: unknown;
+  hash: string | null;
+  prevHash: string | null;
+}
+
+type Row = Prisma.AuditLogGetPayload<object>;
+export function auditView(r: Row): AuditRowView {
+  return { ...r, id: r.id.toString(), seq: r.seq?.toString() ?? null, details: r.details ?? null };
+}
+
+export async function listAudit(db: Db, filter: AuditFilter, page: { cursor?: string | null; limit?: number } = {}) {
+  const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
+  const where = await auditWhere(db, filter);
+  const rows = await db.auditLog.findMany({
+    where: page.cursor ? { AND: [where, { id: { lt: BigInt(page.cursor) } }] } : where,
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit).map(auditView);
+  return { items, nextCursor: more ? items.at(-1)!.id : null };
+}
+
+export async function getAuditRow(db: Db, id: string) {
+  const r = await db.auditLog.findUnique({ where: { id: BigInt(id) } });
+  return r ? auditView(r) : null;
+}
+
+const CSV_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "outcome", "targetType", "targetId", "ip", "userAgent", "details", "hash"] as const;
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = v instanceof Date ? v.toISOString() : typeof v === "object" ? JSON.stringify(v) : String(v);
+  // Quote always; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** The filtered set as CSV, read in keyset batches so memory stays flat at any size. */
+export async function* auditCsv(db: Db, filter: AuditFilter, batch = 2000): AsyncGenerator<string> {
+  yield `${CSV_COLUMNS.join(",")}\n`;
+  const where = await auditWhere(db, filter);
+  let cursor: bigint | null = null;
+  for (;;) {
+    const rows: Row[] = await db.auditLog.findMany({
+      where: cursor === null ? where : { AND: [where, { id: { lt: cursor } }] },
+      orderBy: { id: "desc" },
+      take: batch,
+    });
+    if (rows.length === 0) return;
+    yield rows.map((r) => CSV_COLUMNS.map((c) => csvCell(c === "id" || c === "seq" ? r[c]?.toString() : r[c])).join(",")).join("\n") + "\n";
+    cursor = rows.at(-1)!.id;
+    if (rows.length < batch) return;
+  }
+}
+
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  firstBroken: { id: string; seq: string; reason: string } | null;
+}
+
+/** Recomputes every row's hash in the database (one pass, ordered by seq) and names the first broken row. */
+export async function verifyAuditChain(raw: RawSql): Promise<ChainReport> {
+  const rows = await raw.query<{ id: string; seq: string; reason: string; checked: string }>(`
+    WITH c AS (
+      SELECT a.id, a.seq, a.hash, a."prevHash",
+             lag(a.hash) OVER w AS prev, lag(a.seq) OVER w AS prev_seq,
+             audit_row_hash(lag(a.hash) OVER w, a) AS expected
+      FROM "AuditLog" a WHERE a.seq IS NOT NULL WINDOW w AS (ORDER BY a.seq)
+    ), bad AS (
+      SELECT id::text, seq::text,
+        CASE WHEN hash IS DISTINCT FROM expected THEN 'content does not match its hash (the row was changed)'
+             WHEN "prevHash" IS DISTINCT FROM prev THEN 'previous hash does not match (a row before it was removed or changed)'
+             ELSE 'sequence gap (a row before it was removed)' END AS reason
+      FROM c
+      WHERE hash IS DISTINCT FROM expected OR "prevHash" IS DISTINCT FROM prev OR (prev_seq IS NOT NULL AND seq <> prev_seq + 1)
+      ORDER BY seq LIMIT 1
+    )
+    SELECT bad.*, (SELECT count(*) FROM c)::text AS checked FROM bad
+    UNION ALL SELECT NULL, NULL, NULL, (SELECT count(*) FROM c)::text WHERE NOT EXISTS (SELECT 1 FROM bad)`);
+  const r = rows[0]!;
+  return { ok: r.id === null, checked: Number(r.checked), firstBroken: r.id === null ? null : { id: r.id, seq: r.seq, reason: r.reason } };
+}
