@@ -11,18 +11,18 @@
 // from outside, so each key gets at most WARM + PER_ACCOUNT orders <= the smaller burst: the bucket
 // never makes anyone wait (counted, and printed). The simulator's own per-key limits are lifted.
 // The simulator runs in a child process, so "CPU us/order" is this process only (ccxt + adapter).
-// Run: npx tsx bench/exchange.ts   (env: ACCOUNTS 250, PER_ACCOUNT 16, ROUNDS 8, INFLIGHT 50,
+// Run: npx tsx bench/exchange.ts   (env: ACCOUNTS 200, PER_ACCOUNT 18, ROUNDS 8, INFLIGHT 50,
 // PER_ORDER 300, WARM 2, BARE_WARM 8). Prints figures and RESULT lines; always exits 0, asserts nothing.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Exchange as CcxtExchange } from "ccxt";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import type { ExchangeName } from "~/server/exchanges/profiles";
 
-const ACCOUNTS = Number(process.env.ACCOUNTS ?? 250);
-const PER_ACCOUNT = Number(process.env.PER_ACCOUNT ?? 16);
+const ACCOUNTS = Number(process.env.ACCOUNTS ?? 200);
+const PER_ACCOUNT = Number(process.env.PER_ACCOUNT ?? 18);
 const ROUNDS = Number(process.env.ROUNDS ?? 8);
 const INFLIGHT = Number(process.env.INFLIGHT ?? 50);
 const PER_ORDER = Number(process.env.PER_ORDER ?? 300);
@@ -173,6 +173,7 @@ async function main(): Promise<void> {
     await (c as unknown as { fetchDispatcher?: { close(): Promise<void> } }).fetchDispatcher?.close();
   };
 
+  const loadBefore = loadavg()[0]!;
   const sim = await startSimChild();
   const rows: string[][] = [];
   const results: string[] = [];
@@ -311,6 +312,13 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(n);
   console.log("(per-order: a new ccxt instance per order with markets from a shared loader via setMarketsFromExchange, no loadMarkets;");
   console.log(" '1st order per key': the adapter builds that key's client on it -- opens the sealed secret, constructs ccxt)");
+  const load = Math.max(loadBefore, loadavg()[0]!);
+  if (load > cpus().length - 1) {
+    console.log(
+      `NOTE: load average ${load.toFixed(1)} on ${cpus().length} cores: other processes compete for the CPU, so orders/s and the ` +
+        `round ratios are noisy; CPU us/order (time this process actually ran) is the steadier comparison.`,
+    );
+  }
   console.log();
   for (const r of results) console.log(r);
 }

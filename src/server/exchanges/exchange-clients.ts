@@ -87,7 +87,11 @@ export class ExchangeClients {
   }
 
   evict(credentialId: string) {
+    const entry = this.cache.get(credentialId);
     this.cache.delete(credentialId);
+    // ccxt's close() leaves the per-instance undici pool open; close it so keep-alive sockets go too.
+    const dispatcher = (entry?.client as unknown as { fetchDispatcher?: { close?: () => Promise<void> } } | undefined)?.fetchDispatcher;
+    void dispatcher?.close?.().catch(() => undefined);
   }
 
   get size() {
