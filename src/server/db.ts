@@ -30,6 +30,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** RawSql over any Prisma client (or transaction), for code that is handed a client rather than a Database. */
+export function rawFromPrisma(db: Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">): RawSql {
+  return {
+    exec: async (sql) => void (await db.$executeRawUnsafe(sql)),
+    query: <T,>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(sql, ...params),
+  };
+}
+
 export function createPostgresDatabase(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -5,7 +5,7 @@ import { auditFilterSchema, getAuditRow, listAudit, verifyAuditChain } from "~/s
 import { writeAudit } from "~/server/audit/write-audit";
 import { listUsers, setDisabled, setTier, setTierInput, usersListInput } from "~/server/admin/users-admin";
 import { AppError } from "~/server/errors";
-import { getDatabase } from "~/server/db";
+import { rawFromPrisma } from "~/server/db";
 
 const auditRow = z.object({
   id: z.string(),
@@ -59,7 +59,7 @@ export const adminRouter = createTRPCRouter({
   auditVerify: adminProcedure
     .output(z.object({ ok: z.boolean(), checked: z.number(), firstBroken: z.object({ id: z.string(), seq: z.string(), reason: z.string() }).nullable() }))
     .mutation(async ({ ctx }) => {
-      const r = await verifyAuditChain(getDatabase().raw);
+      const r = await verifyAuditChain(rawFromPrisma(ctx.db));
       await writeAudit(ctx.db, { action: "admin.audit.verify", outcome: r.ok ? "SUCCESS" : "FAILURE", actorId: ctx.user.id, meta: ctx.meta, details: { checked: r.checked, firstBroken: r.firstBroken } });
       return r;
     }),
