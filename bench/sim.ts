@@ -78,6 +78,11 @@ function print(f: Figures): void {
       `${f.orders} orders in ${f.seconds.toFixed(2)} s, errors ${f.errors}  ` +
       `latency p50 ${percentile(lat, 50).toFixed(2)} ms p99 ${percentile(lat, 99).toFixed(2)} ms  ${cpu}`,
   );
+  if (!INPROC && f.simCpuUs > 0) {
+    // Orders one simulator core can serve: what "never the bottleneck" needs (>= 5,000/s).
+    const slug = f.label.split(" ").slice(0, 2).join("_");
+    console.log(`RESULT sim.orders_per_core.${slug}=${Math.round(1e6 / f.simCpuUs)} target>=5000`);
+  }
 }
 
 async function measure(label: string, cpu: CpuProbe, total: number, workers: ((i: number) => Promise<void>)[]): Promise<Figures> {

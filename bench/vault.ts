@@ -83,3 +83,6 @@ console.log(
   `target open <= ${OPEN_TARGET_MICROS} µs (median): ${pass ? "PASS" : "FAIL"} (median ${fmt(fastOpen.median)}, p99 ${fmt(fastOpen.p99)}` +
     `${fastOpen.p99 <= OPEN_TARGET_MICROS ? ", p99 within target too" : ", p99 above target"})`,
 );
+console.log(`RESULT vault.open_median_us=${fastOpen.median.toFixed(1)} target<=${OPEN_TARGET_MICROS}`);
+console.log(`RESULT vault.seal_median_us=${fastSeal.median.toFixed(1)}`);
+console.log(`RESULT vault.pbkdf2_per_call_vs_keyring_open=${Math.round(slowOpen.median / fastOpen.median)} target>1`);
