@@ -11,6 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { getEnv } from "~/env";
+import { logger } from "~/server/logger";
 import { PrismaClient } from "~/generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -40,6 +41,9 @@ export function rawFromPrisma(db: Pick<PrismaClient, "$queryRawUnsafe" | "$execu
 
 export function createPostgresDatabase(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool replaces it on next use.
+  pool.on("error", (err) => logger.warn({ err }, "database: idle connection lost"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

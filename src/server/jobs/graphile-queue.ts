@@ -54,6 +54,7 @@ export async function startGraphileWorker(opts: {
   pollInterval?: number;
 }): Promise<WorkerHandle> {
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: (opts.concurrency ?? 10) + 4 });
+  pool.on("error", (err) => logger.warn({ err }, "job queue: idle connection lost"));
   const workerIds = new Set<string>();
   const taskList = Object.fromEntries(
     Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload as Record<string, unknown>)]),
