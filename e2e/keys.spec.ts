@@ -98,6 +98,8 @@ test("an API token works on every REST endpoint until it is revoked", async ({ p
   const auth = { Authorization: `Bearer ${token}` };
   const anonymous = await request.get("/api/user-api-keys/all/status");
   expect(anonymous.status()).toBe(401);
+  // The browser session works on the REST routes too.
+  expect((await page.request.get("/api/user-api-keys/all/status")).status()).toBe(200);
   const sim = await simAccount("bybit");
 
   const save = await request.post("/api/user-api-keys/bybit", { headers: auth, data: { apiKey: sim.apiKey, apiSecret: sim.secret, label: "from script" } });

@@ -1,6 +1,7 @@
 import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
 import { keysRouter } from "~/server/api/routers/keys";
+import { metricsRouter } from "~/server/api/routers/metrics";
 import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
 import { userRouter } from "~/server/api/routers/user";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   user: userRouter,
   keys: keysRouter,
+  metrics: metricsRouter,
   strategies: strategiesRouter,
   tokens: tokensRouter,
 });

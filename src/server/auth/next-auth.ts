@@ -1,6 +1,7 @@
 /** next-auth configuration: email + password (Credentials) with JWT sessions. */
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
+import { getToken } from "next-auth/jwt";
 import CredentialsProviderModule from "next-auth/providers/credentials";
 import { getDb } from "~/server/db";
 import { requestMeta } from "~/server/http/request-meta";
@@ -48,4 +49,17 @@ export const authOptions: NextAuthOptions = {
 
 export function getSession() {
   return getServerSession(authOptions);
+}
+
+/** The signed-in user id from a request's session cookie, without Next's request scope (REST routes, tests). */
+export async function sessionUserIdFromRequest(req: Request): Promise<string | null> {
+  const cookies = new Map<string, string>();
+  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0) cookies.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+  }
+  if (cookies.size === 0) return null;
+  // No Authorization header here: getToken would otherwise try it as a session token.
+  const token = await getToken({ req: { headers: new Headers(), cookies } as never });
+  return token?.uid ?? null;
 }

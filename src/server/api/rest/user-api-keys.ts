@@ -14,6 +14,7 @@ import { AppError } from "~/server/errors";
 import { requestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
+import { sessionUserIdFromRequest } from "~/server/auth/next-auth";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -124,7 +125,11 @@ async function readBody(req: Request): Promise<{ ok: true; body: Record<string, 
 
 async function authenticate(req: Request): Promise<{ ok: true; auth?: AuthInfo } | { ok: false; res: Response }> {
   const authorization = req.headers.get("authorization");
-  if (!authorization) return { ok: true }; // no bearer token: the session cookie decides
+  if (!authorization) {
+    // No bearer token: the browser session cookie decides (anonymous when there is none).
+    const userId = await sessionUserIdFromRequest(req);
+    return { ok: true, auth: userId ? { userId, via: "session" } : undefined };
+  }
   try {
     const { userId } = await authenticateBearer(getDb(), authorization, requestMeta(req.headers));
     return { ok: true, auth: { userId, via: "token" } };
@@ -159,7 +164,7 @@ export async function handleUserApiKeys(req: Request, segments: string[]): Promi
   if (!auth.ok) return auth.res;
   const body = await readBody(req);
   if (!body.ok) return body.res;
-  const ctx = await createTRPCContext({ headers: req.headers, ...(auth.auth ? { auth: auth.auth } : {}) });
+  const ctx = await createTRPCContext({ headers: req.headers, auth: auth.auth ?? null });
   const caller = appRouter.createCaller(ctx);
   try {
     const out = await found.route.run(caller, { params: found.params, query: new URL(req.url).searchParams, body: body.body });
