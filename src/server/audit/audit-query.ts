@@ -71,13 +71,21 @@ export async function listAudit(db: Db, filter: AuditFilter, page: { cursor?: st
     take: limit + 1,
   });
   const more = rows.length > limit;
-  const items = rows.slice(0, limit).map(auditView);
+  const items = await withActorEmails(db, rows.slice(0, limit).map(auditView));
   return { items, nextCursor: more ? items.at(-1)!.id : null };
 }
 
 export async function getAuditRow(db: Db, id: string) {
   const r = await db.auditLog.findUnique({ where: { id: BigInt(id) } });
-  return r ? auditView(r) : null;
+  return r ? (await withActorEmails(db, [auditView(r)]))[0]! : null;
+}
+
+/** Most rows store only the actor's id; show the account's email beside it (the stored row is unchanged). */
+async function withActorEmails(db: Db, items: AuditRowView[]): Promise<AuditRowView[]> {
+  const ids = [...new Set(items.filter((i) => !i.actorEmail && i.actorId).map((i) => i.actorId!))];
+  if (ids.length === 0) return items;
+  const emails = new Map((await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
+  return items.map((i) => (!i.actorEmail && i.actorId ? { ...i, actorEmail: emails.get(i.actorId) ?? null } : i));
 }
 
 const CSV_COLUMNS = ["id", "seq", "createdAt", "actorId", "actorEmail", "action", "outcome", "targetType", "targetId", "ip", "userAgent", "details", "hash"] as const;

@@ -52,6 +52,12 @@ async function settled(signalId: string) {
 }
 
 describe("signals to orders", () => {
+  it("workers heartbeat (the lease that lets others take over a dead worker's jobs depends on it)", async () => {
+    const beats = await deps.db.workerHeartbeat.findMany();
+    expect(beats.length).toBe(8); // one per worker in the pool (concurrency 8)
+    expect(beats.every((b) => Date.now() - b.lastSeenAt.getTime() < 10_000)).toBe(true);
+  });
+
   it("one order per subscriber on their own account, PRO first; re-delivery creates nothing", async () => {
     const strategy = await makeStrategy(deps.db);
     const trial = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { tier: "TRIAL", exchange: "BINANCE" });

@@ -5,7 +5,8 @@
  * (graphile-worker's own stale-lock reset waits 4 hours).
  */
 import os from "node:os";
-import { Logger, makeWorkerUtils, run, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
@@ -59,8 +60,12 @@ export async function startGraphileWorker(opts: {
   const taskList = Object.fromEntries(
     Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload as Record<string, unknown>)]),
   );
+  // Listen before run(): the pool creates its workers (and emits worker:create) while starting.
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
   const runner = await run({
     pgPool: pool,
+    events,
     concurrency: opts.concurrency ?? 10,
     pollInterval: opts.pollInterval ?? 1_000,
     noHandleSignals: true,
@@ -71,8 +76,6 @@ export async function startGraphileWorker(opts: {
       logger[method]({ graphile: meta }, message);
     }),
   });
-  runner.events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
-  runner.events.on("pool:release", () => workerIds.clear());
 
   const beat = async () => {
     if (workerIds.size === 0) return;

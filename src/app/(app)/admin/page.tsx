@@ -5,6 +5,9 @@ import { requireUser } from "~/server/auth/current-user";
 const SECTIONS = [
   { href: "/admin/strategies", title: "Strategies", text: "Create strategies, copy their TradingView webhook URL and alert message, rotate URLs." },
   { href: "/admin/signals", title: "Signals", text: "Every alert received, the decision taken on it, and the orders it fanned out to, live." },
+  { href: "/admin/users", title: "Users", text: "Every account with its tier, keys and last activity; change tiers, disable or enable accounts." },
+  { href: "/admin/audit", title: "Audit log", text: "Who did what and when, filterable and exportable as CSV, with a tamper check of the hash chain." },
+  { href: "/admin/metrics", title: "Metrics", text: "Signal throughput, order latency and error rates across exchanges." },
 ];
 
 export default async function AdminPage() {
@@ -13,7 +16,7 @@ export default async function AdminPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Admin</h1>
-      <ul className="grid gap-4 sm:grid-cols-2">
+      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {SECTIONS.map((s) => (
           <li key={s.href}>
             <Link href={s.href} className="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500">
