@@ -54,28 +54,66 @@ export async function startGraphileWorker(opts: {
   concurrency?: number;
   pollInterval?: number;
 }): Promise<WorkerHandle> {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: (opts.concurrency ?? 10) + 4 });
+  // The queue holds a connection only to fetch or complete a job (never while the task runs), so a
+  // few serve any concurrency; one per slot would eat PostgreSQL's max_connections at high concurrency.
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: Math.min(opts.concurrency ?? 10, 8) + 4 });
   pool.on("error", (err) => logger.warn({ err }, "job queue: idle connection lost"));
-  const workerIds = new Set<string>();
+  const workerIds = new Set<string>(); // live workers: heartbeated
+  const everyId = new Set<string>(); // every worker this process ran: heartbeat rows removed at stop
   const taskList = Object.fromEntries(
     Object.entries(opts.tasks).map(([name, fn]) => [name, async (payload: unknown) => fn(payload as Record<string, unknown>)]),
   );
-  // Listen before run(): the pool creates its workers (and emits worker:create) while starting.
-  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
-  events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
-  const runner = await run({
-    pgPool: pool,
-    events,
-    concurrency: opts.concurrency ?? 10,
-    pollInterval: opts.pollInterval ?? 1_000,
-    noHandleSignals: true,
-    taskList,
-    // graphile-worker logs to the console by default; route it through the redacting logger.
-    logger: new Logger(() => (level, message, meta) => {
-      const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
-      logger[method]({ graphile: meta }, message);
-    }),
-  });
+  let stopping = false;
+  let generation = 0;
+  const startRunner = () => {
+    const gen = ++generation;
+    // Listen before run(): the pool creates its workers (and emits worker:create) while starting.
+    const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+    events.on("worker:create", ({ worker }) => {
+      workerIds.add(worker.workerId);
+      everyId.add(worker.workerId);
+    });
+    events.on("worker:stop", ({ worker, error }) => {
+      // No longer heartbeated: the reaper hands the job it held (if any) to another worker.
+      workerIds.delete(worker.workerId);
+      // graphile-worker retires a worker for good when it cannot record a job's result (the
+      // database went away mid-job: ECONNREFUSED and 57P01 are not among its retryable errors) and
+      // never replaces it. Replace the runner, or the process idles forever while looking healthy.
+      if (error && !stopping && gen === generation) void supervise(error);
+    });
+    return run({
+      pgPool: pool,
+      events,
+      concurrency: opts.concurrency ?? 10,
+      pollInterval: opts.pollInterval ?? 1_000,
+      noHandleSignals: true,
+      taskList,
+      // graphile-worker logs to the console by default; route it through the redacting logger.
+      logger: new Logger(() => (level, message, meta) => {
+        const method = level === "error" ? "error" : level === "warning" ? "warn" : "debug";
+        logger[method]({ graphile: meta }, message);
+      }),
+    });
+  };
+  let runner: Runner = await startRunner();
+  let restarting: Promise<void> | null = null;
+  const supervise = (error: unknown) =>
+    (restarting ??= (async () => {
+      logger.error({ err: error }, "a job worker stopped after a database error; restarting the worker pool");
+      await runner.stop().catch((err: unknown) => logger.warn({ err }, "stopping the old worker pool failed"));
+      for (let attempt = 0; !stopping; attempt++) {
+        try {
+          runner = await startRunner(); // needs the database: retried until it is back
+          logger.warn("job worker pool restarted");
+          return;
+        } catch (err) {
+          logger.warn({ err, attempt }, "job worker pool restart failed; retrying");
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+        }
+      }
+    })().finally(() => {
+      restarting = null;
+    }));
 
   const beat = async () => {
     if (workerIds.size === 0) return;
@@ -109,11 +147,15 @@ export async function startGraphileWorker(opts: {
   void reap().catch(() => undefined);
 
   return {
-    runner,
+    get runner() {
+      return runner;
+    },
     async stop() {
+      stopping = true;
       for (const t of timers) clearInterval(t);
-      await runner.stop();
-      if (workerIds.size) await pool.query(`DELETE FROM "WorkerHeartbeat" WHERE id = ANY($1::text[])`, [[...workerIds]]).catch(() => undefined);
+      await restarting;
+      await runner.stop().catch(() => undefined); // already stopped if a restart was cut short
+      if (everyId.size) await pool.query(`DELETE FROM "WorkerHeartbeat" WHERE id = ANY($1::text[])`, [[...everyId]]).catch(() => undefined);
       await pool.end();
     },
   };
