@@ -4,6 +4,9 @@
  * set, serves GET /health (200 while running) for orchestrators and tests.
  */
 import http from "node:http";
+
+// A worker runs up to WORKER_CONCURRENCY batches at once; give its queries room (db.ts reads this).
+process.env.DATABASE_POOL_SIZE ??= "20";
 import { getEnv } from "~/env";
 import { closeDatabase } from "~/server/db";
 import { startEngineWorkers } from "~/server/engine/runtime";

@@ -49,7 +49,7 @@ export const envSchema = z.object({
   DECISION_MODEL_NAME: z.string().optional(),
   DECISION_MODEL_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(800),
   DECISION_MODEL_FAIL_MODE: z.enum(["open", "closed"], { error: "must be open (approve when the model fails) or closed (veto)" }).default("open"),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(32),
   WORKER_IN_PROCESS: bool,
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   EGRESS_IPS: z

@@ -101,7 +101,7 @@ export function getDatabase(): Database {
   if (!g.__keyrelayDatabase) {
     const env = getEnv();
     g.__keyrelayDatabase = env.DATABASE_URL
-      ? createPostgresDatabase(env.DATABASE_URL)
+      ? createPostgresDatabase(env.DATABASE_URL, { max: Number(process.env.DATABASE_POOL_SIZE) || undefined }) // default 10; workers with a high WORKER_CONCURRENCY want more
       : createPgliteDatabase(embeddedDir(env.DATA_DIR));
   }
   return g.__keyrelayDatabase;

@@ -17,11 +17,39 @@ import type { ModelHookConfig } from "~/server/signals/model-hook";
 
 const g = globalThis as unknown as { __keyrelayEngine?: { deps: EngineDeps; inProcess: InProcessQueue | null; worker?: WorkerHandle } };
 
+/** Tasks running in this process right now (start-up client building waits while any is). */
+let running = 0;
+const counted = (fn: () => Promise<void>) => async () => {
+  running++;
+  try {
+    await fn();
+  } finally {
+    running--;
+  }
+};
+
 export function makeTasks(deps: EngineDeps): TaskList {
   return {
-    process_signal: (p) => processSignal(deps, String(p.signalId)),
-    execute_batch: (p) => executeBatch(deps, (p.ids as string[]) ?? []),
+    process_signal: (p) => counted(() => processSignal(deps, String(p.signalId)))(),
+    execute_batch: (p) => counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined))(),
   };
+}
+
+/**
+ * Builds, in the background, the exchange clients of the keys that trade (ACTIVE, subscribed to an
+ * enabled strategy), so the first fan-out after a start does not build them on the way. Yields to
+ * jobs: it only works while none is running.
+ */
+export async function prewarmClients(deps: EngineDeps, opts: { stopped?: () => boolean } = {}): Promise<number> {
+  const started = Date.now();
+  const creds = await deps.db.exchangeCredential.findMany({
+    where: { status: "ACTIVE", user: { disabledAt: null, tradingMode: "PERSONAL" }, subscriptions: { some: { paused: false, strategy: { enabled: true } } } },
+    orderBy: { updatedAt: "desc" },
+    take: 5_000,
+  });
+  const built = await deps.adapter.clients.prewarm(creds, { busy: () => running > 0, stopped: opts.stopped });
+  if (built) logger.info({ clients: built, ms: Date.now() - started }, "exchange clients built ahead of the first orders");
+  return built;
 }
 
 export function graphileSink(): JobSink {
@@ -61,11 +89,13 @@ export async function startEngineWorkers(opts: { concurrency?: number } = {}) {
     engine.inProcess.start(tasks);
     await reconcileAtStart(engine.deps, { includeQueued: true });
     logger.info("in-process job runner started (embedded database)");
+    void prewarmClients(engine.deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
     return engine;
   }
   const url = getEnv().DATABASE_URL!;
   engine.worker ??= await startGraphileWorker({ connectionString: url, tasks, concurrency: opts.concurrency ?? getEnv().WORKER_CONCURRENCY });
   await reconcileAtStart(engine.deps, { includeQueued: false });
   logger.info({ concurrency: opts.concurrency ?? getEnv().WORKER_CONCURRENCY }, "job worker started (graphile-worker)");
+  void prewarmClients(engine.deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
   return engine;
 }

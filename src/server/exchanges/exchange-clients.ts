@@ -2,7 +2,9 @@
  * The one place an exchange client is built, and the only place a sealed secret is opened.
  * One long-lived ccxt client per credential (LRU-bounded): never one per order (30x slower,
  * a TLS handshake each), never one shared across users (concurrent calls get signed with the
- * wrong key). Markets are shared per (exchange, environment).
+ * wrong key). Markets are shared per (exchange, environment), and so is the HTTP connection pool:
+ * sockets carry no identity (every request is signed on its own), so a fan-out reuses warm
+ * keep-alive connections instead of opening (and, live, TLS-handshaking) one per key.
  */
 import ccxt, { type Exchange as CcxtExchange } from "ccxt";
 import { KeyLimiter } from "~/server/exchanges/key-limiter";
@@ -35,6 +37,20 @@ interface CachedClient {
   apiKey: string;
   marketsVersion: number;
   marketsKey: string;
+  /** ccxt's transport set up, on the shared connection pool. */
+  transport: Promise<void>;
+}
+
+/** The ccxt members used to put a client on the shared pool (public in ccxt's typings, undocumented). */
+interface CcxtTransport {
+  loadFetchImplementation(): Promise<unknown>;
+  loadProxyModules(): Promise<unknown>;
+  getDispatcherOptions(isPlainAgent?: boolean): Record<string, unknown>;
+  undiciModule?: { Agent: new (options: Record<string, unknown>) => Dispatcher };
+  fetchDispatcher?: Dispatcher;
+}
+interface Dispatcher {
+  close(): Promise<void>;
 }
 
 export class ExchangeClients {
@@ -42,6 +58,7 @@ export class ExchangeClients {
   readonly markets: SharedMarkets;
   private readonly cache = new Map<string, CachedClient>();
   private readonly maxClients: number;
+  private sharedDispatcher: Dispatcher | undefined;
 
   constructor(private readonly opts: ExchangeClientsOptions) {
     this.maxClients = opts.maxClients ?? 5000;
@@ -68,7 +85,7 @@ export class ExchangeClients {
         apiKey: cred.apiKey,
       });
       const client = this.construct(cred.exchange, cred.environment, { apiKey: cred.apiKey, secret });
-      entry = { client, sealedSecret: cred.sealedSecret, apiKey: cred.apiKey, marketsVersion: 0, marketsKey };
+      entry = { client, sealedSecret: cred.sealedSecret, apiKey: cred.apiKey, marketsVersion: 0, marketsKey, transport: this.shareTransport(client) };
       if (this.cache.size >= this.maxClients) this.evict(this.cache.keys().next().value as string);
     } else {
       this.cache.delete(cred.id); // re-insert below: Map order is the LRU order
@@ -78,7 +95,52 @@ export class ExchangeClients {
       entry.client.setMarketsFromExchange(loader);
       entry.marketsVersion = version;
     }
+    await entry.transport;
     return entry.client;
+  }
+
+  /**
+   * Builds clients ahead of their first order (a ccxt instance costs ~3 ms of CPU to construct: a
+   * thousand-subscriber fan-out to keys this process has not used yet would spend seconds on it).
+   * One client at a time, yielding to the event loop in between and waiting while `busy()` says
+   * real work is running. Stops at the cache's capacity; a key that cannot be opened is skipped
+   * (its orders fail the usual way). Returns how many clients were built.
+   */
+  async prewarm(creds: CredentialRef[], opts: { busy?: () => boolean; stopped?: () => boolean } = {}): Promise<number> {
+    let built = 0;
+    for (const cred of creds) {
+      if (opts.stopped?.() || this.cache.size >= this.maxClients) break;
+      if (this.cache.has(cred.id)) continue;
+      while (opts.busy?.() && !opts.stopped?.()) await new Promise((r) => setTimeout(r, 25));
+      try {
+        await this.clientFor(cred);
+        built++;
+      } catch {
+        // markets unavailable or the secret cannot be opened: the order path reports it
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    return built;
+  }
+
+  /**
+   * Lets ccxt set up its transport (undici) and look for its optional proxy modules -- work it
+   * otherwise does on a client's first request (~2 ms: module resolution, failed imports) -- then
+   * swaps its per-instance pool for the shared one.
+   */
+  private async shareTransport(client: CcxtExchange): Promise<void> {
+    const c = client as unknown as CcxtTransport;
+    try {
+      await Promise.all([c.loadFetchImplementation(), c.loadProxyModules()]);
+      const own = c.fetchDispatcher;
+      if (!own || !c.undiciModule) return; // no undici: ccxt uses the global fetch and its pool
+      // No per-origin socket cap: a fan-out has one request in flight per key, as many as there are keys.
+      this.sharedDispatcher ??= new c.undiciModule.Agent({ ...c.getDispatcherOptions(true), connections: null });
+      c.fetchDispatcher = this.sharedDispatcher;
+      void own.close().catch(() => undefined); // never used: no sockets
+    } catch {
+      // keep ccxt's own transport
+    }
   }
 
   /** The shared key-less client for public data (markets, tickers). */
@@ -89,9 +151,10 @@ export class ExchangeClients {
   evict(credentialId: string) {
     const entry = this.cache.get(credentialId);
     this.cache.delete(credentialId);
-    // ccxt's close() leaves the per-instance undici pool open; close it so keep-alive sockets go too.
+    // ccxt's close() leaves the per-instance undici pool open; close it so keep-alive sockets go too
+    // (a client on the shared pool has none of its own: the shared one serves every other client).
     const dispatcher = (entry?.client as unknown as { fetchDispatcher?: { close?: () => Promise<void> } } | undefined)?.fetchDispatcher;
-    void dispatcher?.close?.().catch(() => undefined);
+    if (dispatcher !== this.sharedDispatcher) void dispatcher?.close?.().catch(() => undefined);
   }
 
   get size() {

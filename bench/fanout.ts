@@ -1,0 +1,618 @@
+// Signal fan-out, end to end, in one run: PostgreSQL, graphile-worker, ccxt unmodified, the exchange
+// simulator in a child process (its CPU is not ours; default per-key limits), latency LATENCY_MS on
+// every exchange call (global fault).
+//   1. engine      one TradingView alert -> N subscribers (default 1,000), one simulator account each
+//                  (Binance / Bybit alternately, tiers PRO / FLEX / TRIAL in turn, created with createMany).
+//                  From Signal.receivedAt (the webhook's receipt) to the last order SENT (max
+//                  Execution.sentAt: when the engine starts the create call) and the last order
+//                  ACKNOWLEDGED (max ackAt: the exchange's answer); median send time per tier.
+//                  The engine is WORKERS child processes of `npx tsx scripts/worker.ts`, the production
+//                  entry (NODE_ENV=production, WORKER_CONCURRENCY, DATABASE_POOL_SIZE); WORKERS=0 runs
+//                  graphile-worker in this process instead. Warm-up: small alerts to 40 other
+//                  subscribers (markets loaded, JIT warm), then wait until the workers are idle (at
+//                  start-up they build the clients of the keys that trade, in the background).
+//                  Three alerts: "first" (the first fan-out after start: DB pools and keep-alive sockets
+//                  still cold, as after a quiet spell), "steady" (the next one), "newkeys" (N subscribers
+//                  created after the workers started: every ccxt client built on the way; no target).
+//   2. sequential  the naive loop: for each subscriber, await its client (a fresh ExchangeClients,
+//                  markets preloaded) and await createOrder, one after another, same latency. SEQUENTIAL
+//                  of them are timed and the time extrapolated linearly to N; speed-up = that / the
+//                  engine's last ack (the slower of first and steady).
+//   3. webhook     ack latency of HTTP POSTs to the TradingView route, open loop at RATE/s for SECONDS s
+//                  (distinct alerts, a strategy with 10 subscribers) after 2 s unmeasured: the real route
+//                  in the Next production server (`npx tsx scripts/server.ts`, build in .next; the target
+//                  applies to it), then a minimal node:http server in a child process calling
+//                  receiveSignal as the route handler does (what the route costs on top). Workers are
+//                  stopped for this part: only the ack path is measured (process_signal jobs queue up).
+//                  Without a build (or WEBHOOK_SERVER=http) only the minimal server is measured.
+// Run: npx tsx bench/fanout.ts   (env: SUBSCRIBERS 1000, LATENCY_MS 50, WORKERS 1, WORKER_CONCURRENCY 32,
+// DATABASE_POOL_SIZE 20, SEQUENTIAL 100, RATE 200, SECONDS 5, WEBHOOK_SERVER next|http,
+// PHASES engine,sequential,webhook; profiling: WORKER_NODE_ARGS / WEBHOOK_NODE_ARGS "--cpu-prof ...",
+// WORKER_LOG_LEVEL). Prints a table and RESULT lines; asserts nothing about time: exits 0 unless the run
+// itself breaks (an error, a signal that never completes).
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+
+process.env.LOG_LEVEL ??= "warn";
+
+const N = Number(process.env.SUBSCRIBERS ?? 1000);
+const LATENCY_MS = Number(process.env.LATENCY_MS ?? 50);
+const WORKERS = Number(process.env.WORKERS ?? 1); // 2 cores: a second worker process loses more to contention than it adds
+const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 32);
+const POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 20);
+const SEQUENTIAL = Math.min(N, Number(process.env.SEQUENTIAL ?? 100));
+const RATE = Number(process.env.RATE ?? 200);
+const SECONDS = Number(process.env.SECONDS ?? 5);
+const WEBHOOK_SERVER = process.env.WEBHOOK_SERVER ?? "next";
+const PHASES = new Set((process.env.PHASES ?? "engine,sequential,webhook").split(","));
+const WARM_SUBSCRIBERS = 40;
+const WEBHOOK_SUBSCRIBERS = 10;
+const TIERS = ["PRO", "FLEX", "TRIAL"] as const;
+const TARGET = { sentMs: 1000, speedup: 40, ackP99Ms: 25 };
+
+// ---- small helpers --------------------------------------------------------------------------------
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
+}
+async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** POST over a keep-alive agent; resolves with status and body text. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function post(url: string, body: string, contentType = "application/json"): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+// ---- CPU accounting (Linux /proc): who used the 2 cores during a phase ------------------------------
+const TICK_MS = 10; // USER_HZ 100
+function procCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+function descendants(pid: number): number[] {
+  const out: number[] = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of fs.readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = fs.readFileSync(`/proc/${out[i]}/task/${task}/children`, "utf8").trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") total += procCpuMs(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+function machineCpuMs(): { busy: number; total: number } {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (line[3] ?? 0) + (line[4] ?? 0);
+  const total = line.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
+}
+
+// ---- the simulator child ------------------------------------------------------------------------------
+interface SimChild {
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+async function startSimChild(): Promise<SimChild> {
+  // fork inherits tsx's loader flags from process.execArgv
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { url: string }).url));
+    child.once("exit", (code) => reject(new Error(`simulator child exited early (${code})`)));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.send("stop");
+    });
+  return { url, pid: child.pid!, stop };
+}
+
+/** A process group started with spawn(detached): stop with SIGTERM, then SIGKILL after a grace period. */
+async function stopGroup(child: ChildProcess, graceMs = 8_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---- main -------------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { default: ccxt } = await import("ccxt");
+  const { createTestDatabase } = await import("~/server/test/test-db");
+  const { createPostgresDatabase } = await import("~/server/db");
+  const { createKeyring } = await import("~/server/vault/keyring");
+  const { seal } = await import("~/server/vault/secret-box");
+  const { ExchangeAdapter } = await import("~/server/exchanges/exchange-adapter");
+  const { ExchangeClients } = await import("~/server/exchanges/exchange-clients");
+  const { graphileSink, makeTasks, prewarmClients } = await import("~/server/engine/runtime");
+  const { startGraphileWorker } = await import("~/server/jobs/graphile-queue");
+  const { createSimAccount, simPost } = await import("~/sim/ccxt-test-clients");
+
+  const key = randomBytes(32);
+  const keyring = createKeyring({ primary: key });
+  const load0 = loadavg()[0]!.toFixed(2);
+  console.log(
+    `fan-out bench: node ${process.version}, ccxt ${ccxt.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, load average ${load0} at start\n` +
+      `${N} subscribers, simulator latency ${LATENCY_MS} ms on every exchange call (simulator in a child process); engine: ` +
+      (WORKERS > 0 ? `${WORKERS} worker process(es) (npx tsx scripts/worker.ts)` : "graphile-worker in this process") +
+      `, WORKER_CONCURRENCY ${CONCURRENCY}, DATABASE_POOL_SIZE ${POOL_SIZE}`,
+  );
+
+  const [t, sim] = await Promise.all([createTestDatabase({ prefix: "kr_bench" }), startSimChild()]);
+  const db = t.database.prisma;
+  const children: ChildProcess[] = [];
+  let stopInProcess: (() => Promise<void>) | null = null;
+  let stopWebhook: (() => Promise<void>) | null = null;
+  const rows: [string, string, string, string][] = [];
+  const results: string[] = [];
+  const notes: string[] = [];
+  const row = (name: string, value: number, unit: string, op: "<=" | ">=" | "", target: number | null, resultName: string | null, digits = 0) => {
+    const pass = target === null ? "" : (op === "<=" ? value <= target : value >= target) ? "PASS" : "FAIL";
+    rows.push([name, `${Number.isFinite(value) ? value.toFixed(digits) : "n/a"} ${unit}`.trim(), target === null ? "" : `${op} ${target} ${unit}`.trim(), pass]);
+    if (resultName) results.push(`RESULT fanout.${resultName}=${value.toFixed(digits)}${target === null ? "" : ` target${op}${target} ${pass}`}`);
+  };
+
+  try {
+    // ---- the webhook server: the real Next route if the production build starts, else a minimal one --
+    const servers = [await startNextServer(t.url, key.toString("hex")), await startMinimalServer(t.url)].filter((x): x is WebhookServer => x !== null);
+    stopWebhook = async () => {
+      for (const srv of servers) await srv.stop();
+    };
+    const webhook = servers[0]!; // alerts of the fan-outs go through it too: Signal.receivedAt is its receipt
+    notes.push(`webhook: alerts posted to ${webhook.label}`);
+
+    // ---- fixtures: accounts, users, sealed keys, subscriptions (createMany) ------------------------
+    for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: "50000" });
+    const mk = (name: string) => db.strategy.create({ data: { name, allowedSymbols: ["BTC/USDT"], webhookToken: randomBytes(24).toString("base64url"), rateLimitPerMinute: 1_000_000 } });
+    const [main, warm, hook, fresh] = [await mk("fanout"), await mk("warm-up"), await mk("webhook"), await mk("new keys")];
+    /** Users b_u<from..from+count>, each with a simulator account, a sealed ACTIVE key and a subscription. */
+    const makeSubscribers = async (strategyId: string, from: number, count: number) => {
+      const accounts: { apiKey: string; secret: string }[] = [];
+      for (let i = 0; i < count; i += 50) {
+        accounts.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(50, count - i) }, (_, j) => createSimAccount(sim.url, { exchange: exchangeOf(from + i + j) === "BINANCE" ? "binance" : "bybit", balances: { USDT: "1000000" } })),
+          )),
+        );
+      }
+      const n = (k: number) => from + k;
+      await db.user.createMany({
+        data: accounts.map((_, k) => ({ id: `b_u${n(k)}`, email: `bench${n(k)}@example.com`, name: "b", passwordHash: "x", tier: tierOf(n(k)), trialEndsAt: new Date(Date.now() + 86_400_000), tradingMode: "PERSONAL" as const })),
+      });
+      await db.exchangeCredential.createMany({
+        data: accounts.map((a, k) => {
+          const exchange = exchangeOf(n(k));
+          return {
+            id: `b_c${n(k)}`, userId: `b_u${n(k)}`, exchange, environment: "LIVE", apiKey: a.apiKey, keyId: keyring.primaryId, status: "ACTIVE", canRead: true, canTrade: true,
+            sealedSecret: seal(keyring, a.secret, { userId: `b_u${n(k)}`, exchange, environment: "LIVE", apiKey: a.apiKey }),
+          } as const;
+        }),
+      });
+      await subscribe(strategyId, from, count);
+    };
+    const subscribe = (strategyId: string, from: number, count: number) =>
+      db.subscription.createMany({ data: Array.from({ length: count }, (_, k) => ({ userId: `b_u${from + k}`, strategyId, credentialId: `b_c${from + k}`, sizingMode: "FIXED_QUOTE" as const, sizingValue: 20 })) });
+    await makeSubscribers(main.id, 0, N);
+    await makeSubscribers(warm.id, N, WARM_SUBSCRIBERS);
+    await subscribe(hook.id, 0, WEBHOOK_SUBSCRIBERS);
+    await simPost(sim.url, "/__sim/faults", { latencyMs: LATENCY_MS });
+    console.log(`fixtures ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    let engineMs = NaN;
+    const alert = (id: string) => JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000, id });
+    const fire = async (token: string, id: string) => {
+      const r = await webhook.post(token, alert(id));
+      if (r.status !== 202) throw new Error(`webhook answered ${r.status}: ${r.text}`);
+      return String((JSON.parse(r.text) as { signalId: string }).signalId);
+    };
+    const settled = (signalId: string) =>
+      waitUntil(`signal ${signalId} DONE`, async () => {
+        const s = await db.signal.findUnique({ where: { id: signalId }, select: { status: true } });
+        return s && (s.status === "DONE" || s.status === "REJECTED") ? s : null;
+      }, 90_000, 100).catch(async (err: unknown) => {
+        // say why before giving up: executions by status, and the queue's errors
+        const byStatus = await db.execution.groupBy({ by: ["status"], where: { signalId }, _count: true });
+        const jobs = await t.database.raw.query<{ task_identifier: string; attempts: number; last_error: string | null }>(
+          `SELECT task_identifier, attempts, left(last_error, 300) AS last_error FROM graphile_worker.jobs ORDER BY attempts DESC LIMIT 5`,
+        );
+        console.error(`signal ${signalId}: executions ${JSON.stringify(byStatus.map((b) => [b.status, b._count]))}; jobs ${JSON.stringify(jobs)}`);
+        throw err;
+      });
+    if (PHASES.has("engine")) {
+      // ---- the engine ------------------------------------------------------------------------------
+      if (WORKERS > 0) {
+        const ports = await Promise.all(Array.from({ length: WORKERS }, () => freePort()));
+        for (const port of ports) children.push(startWorker(t.url, sim.url, key.toString("hex"), port));
+        await Promise.all(ports.map((port) => waitUntil("a worker's /health", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 60_000, 200)));
+      } else {
+        const database = createPostgresDatabase(t.url, { max: POOL_SIZE });
+        const { disableAfterAuthFailure } = await import("~/server/keys/verify-credential");
+        const adapter = new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url }), { onAuthFailure: (cred, err) => disableAfterAuthFailure(database.prisma, cred.id, err.message) });
+        const deps = { db: database.prisma, adapter, jobs: graphileSink() };
+        const worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: CONCURRENCY });
+        void prewarmClients(deps); // as startEngineWorkers does
+        stopInProcess = async () => {
+          await worker.stop();
+          await database.close();
+        };
+      }
+
+      // warm-up: markets loaded (and JIT warm) in every worker process; then wait until the workers are
+      // idle (they build the clients of the keys that trade at start-up, in the background)
+      const pids = () => (WORKERS > 0 ? children.flatMap((c) => descendants(c.pid!)) : [process.pid]);
+      const engineCpu = () => pids().reduce((a, p) => a + procCpuMs(p), 0);
+      const startIdle = performance.now();
+      for (let k = 0; k < Math.max(2, 2 * WORKERS); k++) await settled(await fire(warm.webhookToken, `warm-${k}`));
+      for (let last = engineCpu(), quiet = 0; quiet < 3; ) {
+        await sleep(250);
+        const now = engineCpu();
+        quiet = now - last <= 250 * 0.05 * Math.max(1, WORKERS) ? quiet + 1 : 0; // < 5% of a core per worker
+        last = now;
+      }
+      notes.push(`start-up: warm-up signals done and workers idle ${((performance.now() - startIdle) / 1000).toFixed(1)} s after they answered /health`);
+
+      const fanOut = async (label: string, token: string, id: string) => {
+        const cpu0 = { workers: engineCpu(), sim: descendants(sim.pid).reduce((a, p) => a + procCpuMs(p), 0), pg: postgresCpuMs(), machine: machineCpuMs() };
+        let peakConnections = 0;
+        const sampler = setInterval(() => {
+          void t.database.raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [t.name]).then(
+            ([r]) => void (peakConnections = Math.max(peakConnections, r?.n ?? 0)),
+            () => undefined,
+          );
+        }, 100);
+        const signalId = await fire(token, id);
+        const signal = await settled(signalId).finally(() => clearInterval(sampler));
+        const cpu1 = { workers: engineCpu(), sim: descendants(sim.pid).reduce((a, p) => a + procCpuMs(p), 0), pg: postgresCpuMs(), machine: machineCpuMs() };
+        const s = await db.signal.findUniqueOrThrow({ where: { id: signalId } });
+        const execs = await db.execution.findMany({ where: { signalId }, select: { tier: true, status: true, sentAt: true, ackAt: true, message: true } });
+        const t0 = s.receivedAt.getTime();
+        const sent = execs.map((e) => (e.sentAt ? e.sentAt.getTime() - t0 : NaN));
+        const acked = execs.map((e) => (e.ackAt ? e.ackAt.getTime() - t0 : NaN));
+        const byStatus: Record<string, number> = {};
+        for (const e of execs) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+        const tierMedian = Object.fromEntries(TIERS.map((tier) => [tier, median(execs.filter((e) => e.tier === tier && e.sentAt).map((e) => e.sentAt!.getTime() - t0))])) as Record<(typeof TIERS)[number], number>;
+        const wall = (cpu1.machine.total - cpu0.machine.total) / cpus().length;
+        const busy = cpu1.machine.busy - cpu0.machine.busy;
+        const spanMs = (s.completedAt?.getTime() ?? NaN) - t0;
+        const firstErr = execs.find((e) => e.status !== "FILLED");
+        notes.push(
+          `${label}: ${execs.length} executions ${JSON.stringify(byStatus)} (signal ${signal.status})${firstErr ? `, first non-FILLED: ${firstErr.status} ${firstErr.message}` : ""}; ` +
+            `decided +${s.decidedAt ? s.decidedAt.getTime() - t0 : NaN} ms, first sent +${Math.min(...sent)} ms, signal DONE +${spanMs} ms; ` +
+            `CPU over ~${(wall / 1000).toFixed(1)} s: machine ${(busy / wall / cpus().length * 100).toFixed(0)}% of ${cpus().length} cores, ` +
+            `workers ${((cpu1.workers - cpu0.workers) / 1000).toFixed(2)} s, simulator ${((cpu1.sim - cpu0.sim) / 1000).toFixed(2)} s, postgres ${((cpu1.pg - cpu0.pg) / 1000).toFixed(2)} s; ` +
+              `peak ${peakConnections} connections to the database`,
+        );
+        return { count: execs.length, filled: byStatus.FILLED ?? 0, sentLast: Math.max(...sent), ackLast: Math.max(...acked), tierMedian, doneMs: spanMs };
+      };
+
+      // first: the first signal after the start; steady: the next one; new keys: subscribers created
+      // after the workers started, whose clients are built on the way (~3 ms of CPU each)
+      const first = await fanOut("first fan-out after start", main.webhookToken, "fanout-first");
+      const steady = await fanOut("steady-state fan-out", main.webhookToken, "fanout-steady");
+      await makeSubscribers(fresh.id, N + WARM_SUBSCRIBERS, N);
+      const newKeys = await fanOut("new-keys fan-out", fresh.webhookToken, "fanout-new-keys");
+      engineMs = Math.max(first.ackLast, steady.ackLast);
+
+      for (const [label, f, targeted] of [["first", first, true], ["steady", steady, true], ["newkeys", newKeys, false]] as const) {
+        const [op, t] = targeted ? (["<=", TARGET.sentMs] as const) : (["", null] as const);
+        row(`${label}: orders FILLED`, f.filled, `/ ${f.count}`, ">=", N, `${label}.filled`);
+        row(`${label}: last order sent after receipt`, f.sentLast, "ms", op, t, label === "first" ? "sent_last_ms" : `${label}.sent_last_ms`);
+        row(`${label}: last order acknowledged`, f.ackLast, "ms", "", null, label === "first" ? "ack_last_ms" : `${label}.ack_last_ms`);
+        for (const tier of TIERS) row(`${label}: median send ${tier}`, f.tierMedian[tier], "ms", "", null, `${label}.median_sent_${tier.toLowerCase()}_ms`);
+        const ordered = f.tierMedian.PRO < f.tierMedian.FLEX && f.tierMedian.FLEX < f.tierMedian.TRIAL;
+        rows.push([`${label}: PRO < FLEX < TRIAL (median send)`, ordered ? "yes" : "no", targeted ? "yes" : "", targeted ? (ordered ? "PASS" : "FAIL") : ""]);
+        results.push(`RESULT fanout.${label}.tier_order=${ordered ? 1 : 0}${targeted ? ` target=1 ${ordered ? "PASS" : "FAIL"}` : ""}`);
+      }
+
+    }
+    if (PHASES.has("sequential")) {
+      // ---- 2. the naive sequential loop --------------------------------------------------------------
+      const clients = new ExchangeClients({ keyring, simulatorUrl: sim.url });
+      const naive = new ExchangeAdapter(clients);
+      await Promise.all([clients.publicClient("BINANCE", "LIVE"), clients.publicClient("BYBIT", "LIVE")]); // markets preloaded, untimed
+      const subs = await db.subscription.findMany({ where: { strategyId: main.id }, include: { credential: true }, orderBy: { userId: "asc" } });
+      const pick = subs.filter((s) => s.credential).sort((a, b) => Number(a.userId.slice(3)) - Number(b.userId.slice(3))).slice(0, SEQUENTIAL);
+      let seqErrors = 0;
+      const seqStart = performance.now();
+      for (const [k, s] of pick.entries()) {
+        try {
+          await naive.clients.clientFor(s.credential!);
+          await naive.createOrder(s.credential!, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.0004, clientOrderId: `kr-seq-${k}-${randomBytes(4).toString("hex")}` });
+        } catch (err) {
+          if (seqErrors++ === 0) console.error(`sequential: ${(err as Error).message}`);
+        }
+      }
+      const seqMs = performance.now() - seqStart;
+      const seqTotal = (seqMs / pick.length) * N;
+      notes.push(
+        `sequential: ${pick.length} orders one after another in ${(seqMs / 1000).toFixed(2)} s (${(seqMs / pick.length).toFixed(1)} ms each, ${seqErrors} errors)` +
+          (pick.length < N ? `, extrapolated linearly to ${N}: ${(seqTotal / 1000).toFixed(1)} s` : "") +
+          `; speed-up = sequential total / engine's last ack (the slower of first and steady, ${engineMs} ms)`,
+      );
+      row(`sequential: ${N} orders${pick.length < N ? ` (${pick.length} timed, extrapolated)` : ""}`, seqTotal / 1000, "s", "", null, "sequential_s", 1);
+      row("engine speed-up over sequential", seqTotal / engineMs, "x", ">=", TARGET.speedup, "speedup", 1);
+
+    }
+    if (PHASES.has("webhook")) {
+      // ---- 3. webhook ack latency ---------------------------------------------------------------------
+      for (const c of children) await stopGroup(c);
+      children.length = 0;
+      await stopInProcess?.();
+      stopInProcess = null;
+      /** `count` distinct alerts, one every 1000/RATE ms whatever the answers do (open loop). */
+      const openLoop = async (srv: WebhookServer, count: number, tag: string) => {
+        const latencies: number[] = [];
+        const statuses: Record<number, number> = {};
+        const inflight: Promise<void>[] = [];
+        let maxLag = 0;
+        const t0 = performance.now();
+        for (let k = 0; k < count; k++) {
+          const due = t0 + (k * 1000) / RATE;
+          const wait = due - performance.now();
+          if (wait > 1) await sleep(wait);
+          const sentAt = performance.now();
+          maxLag = Math.max(maxLag, sentAt - due);
+          inflight.push(
+            srv.post(hook.webhookToken, alert(`${tag}-${k}`)).then(
+              (r) => {
+                latencies.push(performance.now() - sentAt);
+                statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+              },
+              () => void (statuses[0] = (statuses[0] ?? 0) + 1),
+            ),
+          );
+        }
+        await Promise.all(inflight);
+        return { latencies: latencies.sort((x, y) => x - y), statuses, maxLag, achieved: count / ((performance.now() - t0) / 1000) };
+      };
+      for (const [n, srv] of servers.entries()) {
+        // the first server is the one measured against the target; the other shows what the route costs on top
+        const tag = n === 0 ? "" : `.${srv.kind === "node:http" ? "minimal" : "next"}`;
+        await openLoop(srv, RATE * 2, `hook-warm${n}`); // route loaded and JIT-compiled, pools filled: a server up for a while
+        const serverCpu = () => (srv.pid ? descendants(srv.pid).reduce((a, p) => a + procCpuMs(p), 0) : NaN);
+        const cpuBefore = serverCpu();
+        const [pgBefore, machineBefore] = [postgresCpuMs(), machineCpuMs()];
+        const count = RATE * SECONDS;
+        const { latencies: lat, statuses, maxLag, achieved } = await openLoop(srv, count, `hook${n}`);
+        const cpuPerRequest = (serverCpu() - cpuBefore) / count;
+        const pgPerRequest = (postgresCpuMs() - pgBefore) / count;
+        const machine = machineCpuMs();
+        const machineBusy = (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total);
+        notes.push(
+          `webhook (${srv.label}): ${count} distinct alerts at ${RATE}/s after ${RATE * 2} unmeasured (achieved ${achieved.toFixed(0)}/s, sender max lag ${maxLag.toFixed(1)} ms), ` +
+            `answers ${JSON.stringify(statuses)}, p50 ${percentile(lat, 50).toFixed(1)} p90 ${percentile(lat, 90).toFixed(1)} p99 ${percentile(lat, 99).toFixed(1)} max ${lat[lat.length - 1]?.toFixed(1)} ms, ` +
+            `server CPU ${cpuPerRequest.toFixed(2)} ms/request (${((cpuPerRequest * RATE) / 10).toFixed(0)}% of a core), PostgreSQL ${pgPerRequest.toFixed(2)} ms/request, ` +
+            `machine ${(machineBusy * 100).toFixed(0)}% busy`,
+        );
+        row(`webhook ack p50 (${RATE}/s, ${srv.kind})`, percentile(lat, 50), "ms", "", null, `webhook${tag}_p50_ms`, 1);
+        row(`webhook ack p99 (${RATE}/s, ${srv.kind})`, percentile(lat, 99), "ms", n === 0 ? "<=" : "", n === 0 ? TARGET.ackP99Ms : null, `webhook${tag}_p99_ms`, 1);
+        row(`webhook server CPU per request (${srv.kind})`, cpuPerRequest, "ms", "", null, `webhook${tag}_cpu_ms`, 2);
+        row(`webhook answers 202 (${srv.kind})`, statuses[202] ?? 0, `/ ${count}`, ">=", count, `webhook${tag}_202`);
+      }
+      notes.push("webhook: workers stopped for this part (the process_signal jobs just queue up)");
+    }
+  } finally {
+    for (const c of children) await stopGroup(c);
+    await stopInProcess?.();
+    await stopWebhook?.();
+    agent.destroy();
+    await sim.stop();
+    await t.drop();
+  }
+
+  // ---- report -----------------------------------------------------------------------------------------
+  const header: [string, string, string, string] = ["figure", "value", "target", ""];
+  const table = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...table.map((r) => r[col]!.length)));
+  const fmt = (r: string[]) => r.map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join("  ").trimEnd();
+  console.log();
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(fmt(r));
+  console.log();
+  for (const n of notes) console.log(n);
+  console.log(`total bench time ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at the end`);
+  console.log();
+  for (const r of results) console.log(r);
+
+  // ---- pieces ---------------------------------------------------------------------------------------
+  function startWorker(databaseUrl: string, simUrl: string, encryptionKey: string, healthPort: number): ChildProcess {
+    // WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling) runs node directly with tsx's loader
+    const nodeArgs = process.env.WORKER_NODE_ARGS?.split(" ").filter(Boolean);
+    const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/worker.ts"]] : ["npx", ["tsx", "scripts/worker.ts"]];
+    return spawn(cmd, args, {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: databaseUrl,
+        EXCHANGE_SIMULATOR_URL: simUrl,
+        ENCRYPTION_KEY: encryptionKey,
+        NEXTAUTH_SECRET: "x".repeat(40),
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+        WORKER_HEALTH_PORT: String(healthPort),
+        LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? "error",
+      },
+      detached: true,
+      stdio: ["ignore", process.env.WORKER_LOG_LEVEL ? "inherit" : "ignore", "inherit"],
+    });
+  }
+
+  interface WebhookServer {
+    kind: string;
+    pid?: number;
+    label: string;
+    post(token: string, body: string): Promise<{ status: number; text: string }>;
+    stop(): Promise<void>;
+  }
+
+  /** The real route: scripts/server.ts on the production build in .next (null when there is none or it does not start). */
+  async function startNextServer(databaseUrl: string, encryptionKey: string): Promise<WebhookServer | null> {
+    if (WEBHOOK_SERVER !== "next" || !fs.existsSync(".next/BUILD_ID")) return null;
+    const port = await freePort();
+    const nodeArgs = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/server.ts"]] : ["npx", ["tsx", "scripts/server.ts"]];
+    const child = spawn(cmd, args, {
+      env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
+      detached: true,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
+    try {
+      await waitUntil("the Next server", async () => (await post(`${base}not-a-token-0000`, "{}")).status === 404, 60_000, 250);
+      return { kind: "Next route", pid: child.pid, label: "the real route in the Next production server (npx tsx scripts/server.ts, build in .next)", post: (token, body) => post(base + token, body), stop: () => stopGroup(child) };
+    } catch (err) {
+      console.error(`Next server did not start (${(err as Error).message}); measuring the minimal node:http server only`);
+      await stopGroup(child);
+      return null;
+    }
+  }
+
+  /** A minimal node:http server in a child process, calling receiveSignal exactly as the route handler does. */
+  async function startMinimalServer(databaseUrl: string): Promise<WebhookServer> {
+    const extra = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--webhook-child", databaseUrl], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [...process.execArgv, ...extra] });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once("message", (m) => resolve((m as { port: number }).port));
+      child.once("exit", (code) => reject(new Error(`webhook child exited early (${code})`)));
+    });
+    const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
+    const stop = () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.send("stop");
+      });
+    return { kind: "node:http", pid: child.pid, label: "a minimal node:http server in a child process calling receiveSignal as the route handler does", post: (token, body) => post(base + token, body), stop };
+  }
+}
+
+function exchangeOf(i: number): "BINANCE" | "BYBIT" {
+  return i % 2 ? "BINANCE" : "BYBIT";
+}
+function tierOf(i: number): (typeof TIERS)[number] {
+  return TIERS[i % 3]!;
+}
+
+// ---- entry: the child runs the simulator; the parent benchmarks ----------------------------------------
+if (process.argv[2] === "--child") {
+  const { startSimulator } = await import("~/sim/server");
+  const sim = await startSimulator({ port: 0 });
+  process.on("message", (msg) => {
+    if (msg === "stop") void sim.close().then(() => process.exit(0));
+  });
+  process.on("disconnect", () => process.exit(0)); // the parent died: do not linger
+  process.send?.({ url: sim.url });
+} else if (process.argv[2] === "--webhook-child") {
+  const { createPostgresDatabase } = await import("~/server/db");
+  const { graphileSink } = await import("~/server/engine/runtime");
+  const { receiveSignal } = await import("~/server/signals/receive-signal");
+  const database = createPostgresDatabase(process.argv[3]!);
+  const deps = { db: database.prisma, jobs: graphileSink() };
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (body += c));
+    req.on("end", () => {
+      const token = decodeURIComponent((req.url ?? "").split("/").pop() ?? "");
+      receiveSignal(deps, { pathToken: token, contentType: req.headers["content-type"] ?? null, body, ip: req.socket.remoteAddress ?? null }).then(
+        (r) => {
+          res.writeHead(r.status, { "content-type": "application/json", ...(r.headers ?? {}) });
+          res.end(JSON.stringify(r.body));
+        },
+        () => {
+          res.writeHead(503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: "Temporary failure; TradingView will retry." }));
+        },
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  process.on("message", (msg) => {
+    if (msg === "stop") {
+      server.closeAllConnections();
+      server.close();
+      void database.close().finally(() => process.exit(0));
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
+  process.send?.({ port: (server.address() as net.AddressInfo).port });
+} else {
+  await main();
+  process.exit(0);
+}
