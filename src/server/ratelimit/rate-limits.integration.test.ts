@@ -9,6 +9,8 @@ const pools: pg.Pool[] = [];
 
 function pool(): pg.Pool {
   const p = new pg.Pool({ connectionString: t.url, max: 2 });
+  // Dropping the test database terminates connections a closing pool may still hold.
+  p.on("error", () => undefined);
   pools.push(p);
   return p;
 }
