@@ -9,7 +9,12 @@
  * Run the CLI through `node scripts/prisma.mjs ...` (npm run prisma -- ...): it supplies the
  * offline schema engine.
  */
+import path from "node:path";
 import { defineConfig } from "prisma/config";
+
+// So that plain `npx prisma ...` works offline too: the CLI reads this variable after loading the
+// config, and then uses the wasm stand-in instead of downloading its native schema engine.
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.resolve(process.cwd(), "scripts/prisma-schema-engine.mjs");
 
 const DEFAULT_DATABASE_URL = "postgresql://pglite/.data/pglite";
 
