@@ -46,6 +46,8 @@ const { applyMigrations } = await import("~/server/db/apply-migrations");
 const { logger } = await import("~/server/logger");
 const { getKeyring } = await import("~/server/vault/process-keyring");
 const { crossSiteMutationReason } = await import("~/server/http/csrf");
+const { serveWebhook, webhookToken } = await import("~/server/signals/webhook-http");
+const { getEngine } = await import("~/server/engine/runtime");
 const { securityHeaders } = await import("~/server/http/security-headers.mjs");
 
 try {
@@ -84,6 +86,11 @@ server.on("request", (req, res) => {
     trustProxy: env.TRUST_PROXY,
   });
   for (const h of headers) res.setHeader(h.key, h.value);
+  const token = webhookToken(req.method, req.url);
+  if (token !== null) {
+    void serveWebhook({ db: getDatabase().prisma, jobs: getEngine().deps.jobs }, req, res, { token, ip });
+    return;
+  }
   const csrf = crossSiteMutationReason({ method: req.method, url: req.url, headers: req.headers, allowedOrigins: [process.env.NEXTAUTH_URL] });
   if (csrf) {
     logger.warn({ reason: csrf, method: req.method, path: (req.url ?? "/").split("?")[0], ip }, "refused a cross-site request");

@@ -7,7 +7,11 @@ import { receiveSignal, WEBHOOK_MAX_BYTES } from "~/server/signals/receive-signa
 
 export const dynamic = "force-dynamic";
 
-/** TradingView alerts: parse, store, answer fast; orders are placed by the workers. */
+/**
+ * TradingView alerts: parse, store, answer fast; orders are placed by the workers. The server entry
+ * (scripts/server.ts) answers these POSTs itself, ahead of Next, for latency; this route serves
+ * them when the app runs under plain `next start`.
+ */
 export async function POST(req: NextRequest, ctx: { params: Promise<{ token: string }> }) {
   const { token } = await ctx.params;
   const declared = Number(req.headers.get("content-length") ?? "0");
