@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from "@playwright/test";
-import { createUser, signIn, simAccount, simOrders, uniqueEmail } from "./fixtures";
+import { createUser, query, signIn, simAccount, simOrders, uniqueEmail } from "./fixtures";
 
 /** A user of the given tier who connected their own simulator key, went PERSONAL and subscribed. */
 async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName: string) {
@@ -87,8 +87,13 @@ test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text
   const proOrders = await simOrders(`?apiKey=${pro.apiKey}`);
   const trialOrders = await simOrders(`?apiKey=${trial.apiKey}`);
   expect(proOrders.every((o) => o.apiKey === pro.apiKey) && trialOrders.every((o) => o.apiKey === trial.apiKey)).toBe(true);
-  const firstBuy = (orders: typeof proOrders) => orders.filter((o) => o.clientOrderId).sort((a, b) => a.createdAt - b.createdAt)[0]!;
-  expect(firstBuy(proOrders).createdAt).toBeLessThanOrEqual(firstBuy(trialOrders).createdAt);
+  // PRO's order was sent first (the engine's send times; the exchange's arrival order can differ by a millisecond).
+  const sent = await query<{ tier: string; sentAt: Date }>(
+    `SELECT u.tier::text AS tier, e."sentAt" FROM "Execution" e JOIN "User" u ON u.id = e."userId" WHERE e."signalId" = $1`,
+    [firstBody.signalId],
+  );
+  const at = (tier: string) => sent.find((r) => r.tier === tier)!.sentAt.getTime();
+  expect(at("PRO")).toBeLessThanOrEqual(at("TRIAL"));
 
   // Each user sees their executions filled; the admin sees the fan-out finished.
   for (const u of [pro, trial]) {

@@ -41,7 +41,11 @@ export class AppError extends Error {
 }
 
 export function isAppError(error: unknown, code?: AppErrorCode): error is AppError {
-  return error instanceof AppError && (code === undefined || error.code === code);
+  // By shape, not only by class: the server entry and Next's bundle each load their own copy of this module.
+  const isApp =
+    error instanceof AppError ||
+    (error instanceof Error && (APP_ERROR_CODES as readonly string[]).includes((error as { code?: string }).code ?? ""));
+  return isApp && (code === undefined || (error as AppError).code === code);
 }
 
 const HTTP_STATUS: Record<AppErrorCode, number> = {

@@ -5,7 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { AppError, type AppErrorCode } from "~/server/errors";
+import { isAppError, type AppErrorCode } from "~/server/errors";
 import { writeAudit } from "~/server/audit/write-audit";
 import { getSession } from "~/server/auth/next-auth";
 import { getDb } from "~/server/db";
@@ -52,7 +52,7 @@ const t = initTRPC.context<Context>().create({
       }
     } else if (error.cause instanceof FieldErrorsCause) {
       fieldErrors = error.cause.fieldErrors;
-    } else if (error.cause instanceof AppError) {
+    } else if (isAppError(error.cause)) {
       const issues = error.cause.details?.issues as { field: string; message: string }[] | undefined;
       if (issues?.length) fieldErrors = Object.fromEntries(issues.map((i) => [i.field, i.message]));
       else if (error.cause.field) fieldErrors = { [error.cause.field]: error.cause.message };
@@ -82,7 +82,7 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
 /** Modules throw AppError; this maps it once to the matching tRPC (and so HTTP) code. */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
+  if (!result.ok && isAppError(result.error.cause)) {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
   }

@@ -10,7 +10,7 @@ import { EXECUTION_LEASE_MS, type EngineDeps } from "~/server/engine/engine-deps
 import { planOrder, type OrderPlan } from "~/server/engine/plan-order";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import type { OrderView } from "~/server/exchanges/exchange-adapter";
-import { ExchangeError } from "~/server/exchanges/map-error";
+import { isExchangeError } from "~/server/exchanges/map-error";
 import { logger } from "~/server/logger";
 import { revive } from "~/server/engine/fan-out";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
@@ -269,7 +269,7 @@ async function prepare(deps: EngineDeps, e: Claimed, cred: (CredentialRef & { st
     if (!plan.ok) return done({ status: "SKIPPED", message: plan.message });
     return { kind: "send", cred, plan };
   } catch (err) {
-    if (err instanceof ExchangeError && (err.kind === "AUTH" || err.kind === "PERMISSION")) return done({ status: "FAILED", errorKind: err.kind, message: err.message });
+    if (isExchangeError(err) && (err.kind === "AUTH" || err.kind === "PERMISSION")) return done({ status: "FAILED", errorKind: err.kind, message: err.message });
     throw err;
   }
 }
@@ -293,7 +293,7 @@ async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, plan: Ext
       const full = placed.status === "unknown" ? ((await readBack(deps, cred, e, placed).catch(() => null)) ?? placed) : placed;
       return { ...fromOrder(full, plan.amount), ackAt, sentAt, price: plan.price };
     } catch (err) {
-      if (!(err instanceof ExchangeError)) throw err;
+      if (!isExchangeError(err)) throw err;
       switch (err.kind) {
         case "AUTH":
           return { status: "FAILED", errorKind: err.kind, message: err.message, sentAt };

@@ -5,7 +5,7 @@
  */
 import type { Exchange as CcxtExchange, Order as CcxtOrder } from "ccxt";
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
-import { ExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
+import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
 
 export interface KeyPermissions {
@@ -117,7 +117,7 @@ export class ExchangeAdapter {
         throw new ExchangeError("NOT_FOUND", "no such order");
       });
     } catch (err) {
-      if (err instanceof ExchangeError && err.kind === "NOT_FOUND") return null;
+      if (isExchangeError(err) && err.kind === "NOT_FOUND") return null;
       throw err;
     }
   }
@@ -153,7 +153,7 @@ export class ExchangeAdapter {
     try {
       await this.call(cred, "requests", (c) => c.setLeverage(leverage, symbol));
     } catch (err) {
-      if (err instanceof ExchangeError && err.exchangeCode !== undefined && PROFILES[cred.exchange].noopCodes.includes(err.exchangeCode)) return;
+      if (isExchangeError(err) && err.exchangeCode !== undefined && PROFILES[cred.exchange].noopCodes.includes(err.exchangeCode)) return;
       throw err;
     }
   }

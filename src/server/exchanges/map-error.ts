@@ -30,6 +30,14 @@ export class ExchangeError extends Error {
   }
 }
 
+/**
+ * Class checks by name too: the server entry (tsx) and Next's bundle load this module separately,
+ * and a process-wide adapter made by one throws errors the other's `instanceof` does not know.
+ */
+export function isExchangeError(e: unknown): e is ExchangeError {
+  return e instanceof ExchangeError || (e instanceof Error && e.name === "ExchangeError" && typeof (e as { kind?: unknown }).kind === "string");
+}
+
 const PERMISSION_CODES: Record<ExchangeName, number[]> = { BINANCE: [-2015], BYBIT: [10005] };
 
 export function exchangeCodeOf(message: string): number | undefined {
@@ -46,7 +54,7 @@ function exchangeMessageOf(message: string): string | undefined {
  * @param sent true when the request may have reached the exchange (a create whose answer was lost).
  */
 export function mapCcxtError(err: unknown, exchange: ExchangeName, opts: { sent?: boolean } = {}): ExchangeError {
-  if (err instanceof ExchangeError) return err;
+  if (isExchangeError(err)) return err;
   const name = PROFILES[exchange].label;
   const raw = err instanceof Error ? err.message : String(err);
   const code = exchangeCodeOf(raw);

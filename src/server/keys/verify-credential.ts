@@ -8,10 +8,10 @@ import type { CredentialStatus } from "~/generated/prisma/enums";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
 import type { ExchangeAdapter, KeyPermissions } from "~/server/exchanges/exchange-adapter";
-import { ExchangeError } from "~/server/exchanges/map-error";
+import { isExchangeError } from "~/server/exchanges/map-error";
 import { PROFILES } from "~/server/exchanges/profiles";
 import type { RequestMeta } from "~/server/http/request-meta";
-import { VaultError } from "~/server/vault/secret-box";
+import { isVaultError } from "~/server/vault/secret-box";
 
 export interface VerificationResult {
   credentialId: string;
@@ -64,11 +64,11 @@ export async function verifyCredential(
     if (status === "REJECTED") errorKind = "PERMISSION";
     if (!permissions.ipRestricted) warnings.push(ipWarning(ctx.egressIps ?? []));
   } catch (err) {
-    if (err instanceof VaultError) {
+    if (isVaultError(err)) {
       status = "DISABLED";
       errorKind = "VAULT";
       message = err.message;
-    } else if (err instanceof ExchangeError) {
+    } else if (isExchangeError(err)) {
       errorKind = err.kind;
       message = err.message;
       if (err.kind === "AUTH") status = "DISABLED";

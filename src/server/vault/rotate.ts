@@ -7,7 +7,7 @@ import type { Db } from "~/server/db";
 import { writeAudit } from "~/server/audit/write-audit";
 import { logger } from "~/server/logger";
 import type { Keyring } from "~/server/vault/keyring";
-import { reseal, VaultError } from "~/server/vault/secret-box";
+import { isVaultError, reseal } from "~/server/vault/secret-box";
 
 export interface RotationProgress {
   scanned: number;
@@ -46,7 +46,7 @@ export async function rotateCredentials(
       try {
         if (await resealOne(db, keyring, id)) progress.resealed++;
       } catch (err) {
-        if (!(err instanceof VaultError)) throw err;
+        if (!isVaultError(err)) throw err;
         progress.failed++;
         logger.warn({ err, credentialId: id }, "credential could not be re-sealed");
         const keyId = (err.details?.keyId as string | undefined) ?? "unknown";

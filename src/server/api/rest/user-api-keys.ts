@@ -10,7 +10,7 @@ import { ZodError } from "zod";
 import { appRouter } from "~/server/api/root";
 import { createTRPCContext, type AuthInfo } from "~/server/api/trpc";
 import { getDb } from "~/server/db";
-import { AppError } from "~/server/errors";
+import { isAppError } from "~/server/errors";
 import { requestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
@@ -134,7 +134,7 @@ async function authenticate(req: Request): Promise<{ ok: true; auth?: AuthInfo }
     const { userId } = await authenticateBearer(getDb(), authorization, requestMeta(req.headers));
     return { ok: true, auth: { userId, via: "token" } };
   } catch (err) {
-    if (err instanceof AppError && err.code === "UNAUTHORIZED") {
+    if (isAppError(err, "UNAUTHORIZED")) {
       return { ok: false, res: json(401, errorBody("UNAUTHORIZED", err.message), { "www-authenticate": 'Bearer realm="keyrelay"' }) };
     }
     throw err;
@@ -148,7 +148,7 @@ function fieldErrorsOf(err: TRPCError): Record<string, string> | null {
     for (const i of cause.issues) out[i.path.join(".") || "body"] ??= i.message;
     return out;
   }
-  if (cause instanceof AppError) {
+  if (isAppError(cause)) {
     const issues = cause.details?.issues as { field: string; message: string }[] | undefined;
     if (issues?.length) return Object.fromEntries(issues.map((i) => [i.field, i.message]));
     if (cause.field) return { [cause.field]: cause.message };
@@ -175,7 +175,7 @@ export async function handleUserApiKeys(req: Request, segments: string[]): Promi
       if (status >= 500) logger.error({ err, route: found.route.procedure }, "REST handler failed");
       const message = err.cause instanceof ZodError ? "Please fix the listed fields." : err.message;
       const headers: Record<string, string> = {};
-      const retry = err.cause instanceof AppError ? (err.cause.details?.retryAfterSeconds as number | undefined) : undefined;
+      const retry = isAppError(err.cause) ? (err.cause.details?.retryAfterSeconds as number | undefined) : undefined;
       if (retry) headers["retry-after"] = String(Math.ceil(retry));
       return json(status, errorBody(err.code, status >= 500 ? "Something went wrong on our side." : message, fieldErrorsOf(err)), headers);
     }
