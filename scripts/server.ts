@@ -6,10 +6,7 @@
  * - in dev or embedded-database mode, applies pending migrations before serving.
  * Usage: `tsx scripts/server.ts [--dev]`.
  */
-import fs from "node:fs";
 import http from "node:http";
-import path from "node:path";
-import crypto from "node:crypto";
 
 const dev = process.argv.includes("--dev");
 (process.env as Record<string, string>).NODE_ENV ??= dev ? "development" : "production";
@@ -17,14 +14,11 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 const { parseEnv, EnvError } = await import("~/env");
 
+const { devAuthSecret } = await import("~/server/auth/dev-auth-secret");
+
 function ensureDevAuthSecret(dataDir: string) {
   if (process.env.NEXTAUTH_SECRET || process.env.NODE_ENV === "production") return;
-  const file = path.resolve(dataDir, "auth.secret");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
-  }
-  process.env.NEXTAUTH_SECRET = fs.readFileSync(file, "utf8").trim();
+  process.env.NEXTAUTH_SECRET = devAuthSecret(dataDir, { create: true })!;
 }
 
 let env;

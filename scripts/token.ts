@@ -4,11 +4,10 @@
  * Signs with NEXTAUTH_SECRET, or in dev with the secret the server generated into DATA_DIR/auth.secret.
  * With the embedded database (no DATABASE_URL), stop the server first: PGlite is single-process.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { getEnv } from "~/env";
+import { devAuthSecret, devAuthSecretFile } from "~/server/auth/dev-auth-secret";
 import { emailSchema } from "~/server/auth/users";
 import { closeDatabase, getDb } from "~/server/db";
 import { isAppError } from "~/server/errors";
@@ -30,9 +29,9 @@ const argsSchema = z.object({
 function tokenSecret(): string {
   const env = getEnv();
   if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
-  const file = path.resolve(env.DATA_DIR, "auth.secret");
-  if (env.NODE_ENV !== "production" && fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
-  throw new Error(`NEXTAUTH_SECRET is not set (and there is no dev secret in ${file}); set it to the server's value.`);
+  const dev = env.NODE_ENV !== "production" ? devAuthSecret(env.DATA_DIR, { create: false }) : null;
+  if (dev) return dev;
+  throw new Error(`NEXTAUTH_SECRET is not set (and there is no dev secret in ${devAuthSecretFile(env.DATA_DIR)}); set it to the server's value.`);
 }
 
 function readArgs(): unknown {
