@@ -1,127 +1,56 @@
 // Binance REST dialect: spot /api/v3, USDⓈ-M /fapi/v1-v3, /sapi/v1 key restrictions.
-// Error codes and messages are the real ones ccxt's tables match on.
+// Error codes and messages are the real ones ccxt's tables match on. USDⓈ-M
+// conditional (algo) orders and account settings: binance-futures.ts.
 import { binancePayload, consumeRate, hmacHex, ipAllowed, windowResetMs } from "./auth.ts";
 import * as fmt from "./binance-format.ts";
-import { EngineError, type PlaceRequest, cancelOrder, findOrder, placeOrder, setLeverage } from "./engine.ts";
-import { parseFixed } from "./fixed.ts";
-import type { Market } from "./markets.ts";
-import { type Account, type ApiKey, type Order, type SimState, findMarket, randomAlnum } from "./state.ts";
+import * as futuresFmt from "./binance-futures-format.ts";
+import { FUTURES_ROUTES } from "./binance-futures.ts";
+import { type Ctx, FUTURES_CLIENT_ID, type Perm, type Route, SPOT_CLIENT_ID, decimalParam, engineError, err, isResponse, market, missing, positionSideParam } from "./binance-params.ts";
+import { type PlaceRequest, cancelOrder, findOrder, placeOrder } from "./engine.ts";
+import { EngineError } from "./engine-rules.ts";
+import { ZERO, formatFixed } from "./fixed.ts";
+import { type ApiKey, type Order, type SimState, randomAlnum } from "./state.ts";
 import { binanceTickers } from "./tickers.ts";
+import { placeConditional } from "./triggers.ts";
 import { type SimRequest, type SimResponse, formParams, header, json } from "./wire.ts";
 
 const INVALID_KEY = "Invalid API-key, IP, or permissions for action.";
-
-function err(status: number, code: number, msg: string, headers?: Record<string, string>): SimResponse {
-  return json(status, { code, msg }, headers);
-}
-
-interface Ctx {
-  state: SimState;
-  params: URLSearchParams;
-  key: ApiKey;
-  account: Account;
-}
-
-type Perm = "any" | "read" | "spotTrade" | "futures" | "futuresTrade";
-interface Route {
-  weight: number;
-  perm: Perm;
-  run: (ctx: Ctx) => SimResponse;
-}
-
-const SPOT_CLIENT_ID = /^[a-zA-Z0-9_-]{1,36}$/;
-const FUTURES_CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
-
-function market(ctx: Ctx, futures: boolean, required = true): Market | SimResponse | undefined {
-  const id = ctx.params.get("symbol");
-  if (id === null || id === "") {
-    return required ? err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.") : undefined;
-  }
-  return findMarket(ctx.state, "binance", futures ? "linear" : "spot", id) ?? err(400, -1121, "Invalid symbol.");
-}
-
-function isResponse(value: unknown): value is SimResponse {
-  return typeof value === "object" && value !== null && "status" in value && "body" in value;
-}
-
-function decimalParam(ctx: Ctx, name: string): bigint | SimResponse | null {
-  const text = ctx.params.get(name);
-  if (text === null || text === "") return null;
-  const value = parseFixed(text);
-  if (value !== null) return value;
-  return /^\d+\.\d+$/.test(text)
-    ? err(400, -1111, "Precision is over the maximum defined for this asset.")
-    : err(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.`);
-}
-
-function engineError(e: unknown, futures: boolean, m: Market): SimResponse {
-  if (!(e instanceof EngineError)) throw e;
-  if (!futures) {
-    switch (e.kind) {
-      case "qtyStep":
-      case "qtyMin":
-        return err(400, -1013, "Filter failure: LOT_SIZE");
-      case "qtyMax":
-        return err(400, -1013, "Filter failure: MARKET_LOT_SIZE");
-      case "priceTick":
-        return err(400, -1013, "Filter failure: PRICE_FILTER");
-      case "notional":
-        return err(400, -1013, "Filter failure: NOTIONAL");
-      case "insufficient":
-        return err(400, -2010, "Account has insufficient balance for requested action.");
-      case "duplicateClientId":
-        return err(400, -2010, "Duplicate order sent.");
-      case "postOnly":
-        return err(400, -2010, "Order would immediately match and take.");
-      default:
-        return err(400, -1013, e.message);
-    }
-  }
-  switch (e.kind) {
-    case "qtyStep":
-      return err(400, -1111, "Precision is over the maximum defined for this asset.");
-    case "qtyMin":
-      return err(400, -4003, "Quantity less than or equal to zero.");
-    case "qtyMax":
-      return err(400, -4005, "Quantity greater than max quantity.");
-    case "priceTick":
-      return err(400, -4014, "Price not increased by tick size.");
-    case "notional":
-      return err(400, -4164, `Order's notional must be no smaller than ${m.raw.minNotional} (unless you choose reduce only).`);
-    case "insufficient":
-      return err(400, -2019, "Margin is insufficient.");
-    case "duplicateClientId":
-      return err(400, -4116, "ClientOrderId is duplicated.");
-    case "reduceOnly":
-      return err(400, -2022, "ReduceOnly Order is rejected.");
-    default:
-      return err(400, -1000, e.message);
-  }
-}
+const ALGO_TYPES = new Set(["STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]);
+/** spot stop orders: [fires on a rise for a BUY, market execution] */
+const SPOT_STOPS: Record<string, [boolean, boolean]> = {
+  STOP_LOSS: [true, true],
+  STOP_LOSS_LIMIT: [true, false],
+  TAKE_PROFIT: [false, true],
+  TAKE_PROFIT_LIMIT: [false, false],
+};
 
 function createOrder(ctx: Ctx, futures: boolean): SimResponse {
   const m = market(ctx, futures);
   if (isResponse(m) || m === undefined) return m as SimResponse;
   const p = ctx.params;
   const side = p.get("side");
-  if (side === null) return err(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+  if (side === null) return missing("side");
   if (side !== "BUY" && side !== "SELL") return err(400, -1117, "Invalid side.");
-  const type = p.get("type");
-  if (type !== "MARKET" && type !== "LIMIT" && (futures || type !== "LIMIT_MAKER")) return err(400, -1116, "Invalid orderType.");
+  const type = p.get("type") ?? "";
+  // since 2025-12-09 USDⓈ-M conditional orders go through POST /fapi/v1/algoOrder only
+  if (futures && ALGO_TYPES.has(type)) return err(400, -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.");
+  const stop = futures ? undefined : SPOT_STOPS[type];
+  if (type !== "MARKET" && type !== "LIMIT" && (futures || type !== "LIMIT_MAKER") && stop === undefined) return err(400, -1116, "Invalid orderType.");
+  const isMarket = type === "MARKET" || stop?.[1] === true;
   const qty = decimalParam(ctx, "quantity");
   if (isResponse(qty)) return qty;
   const quoteQty = futures || type !== "MARKET" ? null : decimalParam(ctx, "quoteOrderQty");
   if (isResponse(quoteQty)) return quoteQty;
-  const price = type === "MARKET" ? null : decimalParam(ctx, "price");
+  const price = isMarket ? null : decimalParam(ctx, "price");
   if (isResponse(price)) return price;
   if (type === "MARKET" && qty === null && quoteQty === null) {
-    return err(400, -1102, futures ? "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed." : "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
+    return futures ? missing("quantity") : err(400, -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
   }
-  if (type !== "MARKET" && qty === null) return err(400, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
-  if (type !== "MARKET" && price === null) return err(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
+  if (type !== "MARKET" && qty === null) return missing("quantity");
+  if (!isMarket && price === null) return missing("price");
   let tif = p.get("timeInForce") ?? "";
-  if (type === "LIMIT") {
-    if (tif === "") return err(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+  if (type === "LIMIT" || (stop !== undefined && !isMarket)) {
+    if (tif === "") return missing("timeInForce");
     if (tif === "GTX" && futures) tif = "PostOnly";
     else if (tif !== "GTC" && tif !== "IOC" && tif !== "FOK") return err(400, -1115, "Invalid timeInForce.");
   } else {
@@ -132,30 +61,41 @@ function createOrder(ctx: Ctx, futures: boolean): SimResponse {
   if (!idRule.test(clientOrderId)) {
     return err(400, -1100, `Illegal characters found in parameter 'newClientOrderId'; legal range is '${idRule.source}'.`);
   }
-  const positionSide = p.get("positionSide");
-  if (futures && positionSide !== null && positionSide !== "BOTH") return err(400, -4061, "Order's position side does not match user's setting.");
+  const positionSide = futures ? positionSideParam(ctx, m) : "BOTH";
+  if (isResponse(positionSide)) return positionSide;
   const req: PlaceRequest = {
     market: m,
     side: side === "BUY" ? "buy" : "sell",
-    type: type === "MARKET" ? "market" : "limit",
+    type: isMarket ? "market" : "limit",
     qty,
     quoteQty: qty === null ? quoteQty : null,
     price,
     clientOrderId,
     reduceOnly: futures && p.get("reduceOnly") === "true",
     timeInForce: tif,
+    positionSide,
   };
   let order: Order;
   try {
-    order = placeOrder(ctx.state, ctx.account, ctx.key, req);
+    if (stop !== undefined) {
+      if (p.has("trailingDelta")) return err(400, -1013, "trailingDelta orders are not simulated.");
+      const stopPrice = decimalParam(ctx, "stopPrice");
+      if (isResponse(stopPrice)) return stopPrice;
+      if (stopPrice === null) return missing("stopPrice");
+      const rise = stop[0] === (side === "BUY");
+      const trigger = { type, direction: rise ? "rise" : "fall", price: stopPrice, callbackPpm: null, distance: null, activation: null, closePosition: false, tpsl: null, workingType: "CONTRACT_PRICE" } as const;
+      order = placeConditional(ctx.state, ctx.account, ctx.key, { ...req, trigger, algo: false });
+    } else {
+      order = placeOrder(ctx.state, ctx.account, ctx.key, req);
+    }
   } catch (e) {
     return engineError(e, futures, m);
   }
   const resp = p.get("newOrderRespType") ?? (futures ? "ACK" : "FULL");
   if (!futures) return json(200, fmt.spotOrder(order, resp));
-  if (resp !== "ACK") return json(200, fmt.futuresOrder(order, false));
+  if (resp !== "ACK") return json(200, futuresFmt.futuresOrder(order, false));
   // ACK answers before matching: the order as it was accepted, nothing filled yet
-  return json(200, fmt.futuresOrder({ ...order, status: "open", filledQty: 0n, cumQuote: 0n, avgPrice: 0n }, false));
+  return json(200, futuresFmt.futuresOrder({ ...order, status: "open", filledQty: 0n, cumQuote: 0n, avgPrice: 0n }, false));
 }
 
 function lookup(ctx: Ctx, futures: boolean, mode: "query" | "cancel" | "open"): SimResponse {
@@ -170,61 +110,59 @@ function lookup(ctx: Ctx, futures: boolean, mode: "query" | "cancel" | "open"): 
   if (mode === "cancel") {
     try {
       const order = cancelOrder(ctx.state, ctx.account, m, ref);
-      return json(200, futures ? fmt.futuresOrder(order, false) : fmt.spotOrder(order, "RESULT"));
+      return json(200, futures ? futuresFmt.futuresOrder(order, false) : fmt.spotOrder(order, "RESULT"));
     } catch (e) {
       if (e instanceof EngineError) return err(400, -2011, "Unknown order sent.");
       throw e;
     }
   }
   const order = findOrder(ctx.account, m, ref);
-  if (order === undefined || (mode === "open" && order.status !== "open")) return err(400, -2013, "Order does not exist.");
-  return json(200, futures ? fmt.futuresOrder(order, true) : fmt.spotOrder(order, "QUERY"));
+  const open = order?.status === "open" || order?.status === "untriggered";
+  if (order === undefined || (mode === "open" && !open)) return err(400, -2013, "Order does not exist.");
+  return json(200, futures ? futuresFmt.futuresOrder(order, true) : fmt.spotOrder(order, "QUERY"));
 }
 
 function listOrders(ctx: Ctx, futures: boolean, openOnly: boolean): SimResponse {
   const m = market(ctx, futures, openOnly === false);
   if (isResponse(m)) return m;
   const category = futures ? "linear" : "spot";
-  const source = openOnly ? ctx.account.openOrders : ctx.account.orders.values();
+  // spot stop orders are orders like any other (NEW until they fire); USDⓈ-M ones live in the algo service
+  const source = openOnly ? [...ctx.account.openOrders, ...ctx.account.conditionals] : ctx.account.orders.values();
   const fromId = Number(ctx.params.get("orderId") ?? 0);
   let rows: Order[] = [];
   for (const o of source) {
-    if (o.market.category === category && (m === undefined || o.market === m) && Number(o.id) >= fromId) rows.push(o);
+    if (o.market.category === category && (m === undefined || o.market === m) && Number(o.id) >= fromId && ctx.account.algoOrders.get(o.id) !== o) rows.push(o);
   }
   rows.sort((a, b) => a.seq - b.seq);
   const limit = Math.min(Number(ctx.params.get("limit") ?? 500) || 500, 1000);
   if (!openOnly && rows.length > limit) rows = rows.slice(rows.length - limit);
-  return json(200, rows.map((o) => (futures ? fmt.futuresOrder(o, true) : fmt.spotOrder(o, "QUERY"))));
+  return json(200, rows.map((o) => (futures ? futuresFmt.futuresOrder(o, true) : fmt.spotOrder(o, "QUERY"))));
 }
 
-function leverage(ctx: Ctx): SimResponse {
-  const m = market(ctx, true);
-  if (isResponse(m) || m === undefined) return m as SimResponse;
-  const raw = ctx.params.get("leverage") ?? "";
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  try {
-    setLeverage(ctx.account, m, value);
-  } catch {
-    return err(400, -4028, `Leverage ${raw} is not valid`);
+/** GET /api/v3/myTrades (ccxt fetchMyTrades / fetchOrderTrades): one trade per filled order, with its commission (the query-order answer has none). */
+function myTrades(ctx: Ctx): SimResponse {
+  const m = market(ctx, false, false);
+  if (isResponse(m)) return m;
+  const orderId = ctx.params.get("orderId");
+  const rows: Order[] = [];
+  for (const o of ctx.account.orders.values()) {
+    if (o.market.category !== "spot" || (m !== undefined && o.market !== m) || o.filledQty === ZERO) continue;
+    if (orderId !== null && o.id !== orderId) continue;
+    rows.push(o);
   }
-  return json(200, { leverage: value, maxNotionalValue: value > 50 ? "50000" : "1000000", symbol: m.id });
-}
-
-function positions(ctx: Ctx, v3: boolean): SimResponse {
-  const m = market(ctx, true, false);
-  if (isResponse(m)) return m;
-  return json(200, fmt.positionRisk(ctx.state, ctx.account, m, v3));
-}
-
-function brackets(ctx: Ctx): SimResponse {
-  const m = market(ctx, true, false);
-  if (isResponse(m)) return m;
-  const rows = fmt.leverageBrackets(ctx.state, m);
-  // with a symbol Binance answers one object, not a list
-  return json(200, m === undefined ? rows : rows[0]);
+  rows.sort((a, b) => a.seq - b.seq);
+  return json(
+    200,
+    rows.map((o) => ({
+      symbol: o.market.id, id: o.tradeId, orderId: Number(o.id), orderListId: -1, price: formatFixed(o.avgPrice), qty: formatFixed(o.filledQty),
+      quoteQty: formatFixed(o.cumQuote), commission: formatFixed(o.fee), commissionAsset: o.feeAsset, time: o.updatedAt, isBuyer: o.side === "buy",
+      isMaker: o.maker, isBestMatch: true,
+    })),
+  );
 }
 
 const ROUTES = new Map<string, Route>([
+  ["GET /api/v3/myTrades", { weight: 20, perm: "read", run: myTrades }],
   ["GET /api/v3/account", { weight: 20, perm: "read", run: (c) => json(200, fmt.spotAccount(c.state, c.account, c.key)) }],
   ["POST /api/v3/order", { weight: 1, perm: "spotTrade", run: (c) => createOrder(c, false) }],
   ["GET /api/v3/order", { weight: 4, perm: "read", run: (c) => lookup(c, false, "query") }],
@@ -232,18 +170,15 @@ const ROUTES = new Map<string, Route>([
   ["GET /api/v3/openOrders", { weight: 6, perm: "read", run: (c) => listOrders(c, false, true) }],
   ["GET /api/v3/allOrders", { weight: 20, perm: "read", run: (c) => listOrders(c, false, false) }],
   ["GET /sapi/v1/account/apiRestrictions", { weight: 1, perm: "any", run: (c) => json(200, fmt.apiRestrictions(c.key)) }],
-  ["GET /fapi/v3/account", { weight: 5, perm: "futures", run: (c) => json(200, fmt.futuresAccount(c.state, c.account)) }],
-  ["GET /fapi/v2/account", { weight: 5, perm: "futures", run: (c) => json(200, fmt.futuresAccount(c.state, c.account)) }],
+  ["GET /fapi/v3/account", { weight: 5, perm: "futures", run: (c) => json(200, futuresFmt.futuresAccount(c.state, c.account)) }],
+  ["GET /fapi/v2/account", { weight: 5, perm: "futures", run: (c) => json(200, futuresFmt.futuresAccount(c.state, c.account)) }],
   ["POST /fapi/v1/order", { weight: 1, perm: "futuresTrade", run: (c) => createOrder(c, true) }],
   ["GET /fapi/v1/order", { weight: 1, perm: "futures", run: (c) => lookup(c, true, "query") }],
   ["DELETE /fapi/v1/order", { weight: 1, perm: "futuresTrade", run: (c) => lookup(c, true, "cancel") }],
   ["GET /fapi/v1/openOrder", { weight: 1, perm: "futures", run: (c) => lookup(c, true, "open") }],
   ["GET /fapi/v1/openOrders", { weight: 1, perm: "futures", run: (c) => listOrders(c, true, true) }],
   ["GET /fapi/v1/allOrders", { weight: 5, perm: "futures", run: (c) => listOrders(c, true, false) }],
-  ["POST /fapi/v1/leverage", { weight: 1, perm: "futuresTrade", run: leverage }],
-  ["GET /fapi/v1/leverageBracket", { weight: 1, perm: "futures", run: brackets }],
-  ["GET /fapi/v3/positionRisk", { weight: 5, perm: "futures", run: (c) => positions(c, true) }],
-  ["GET /fapi/v2/positionRisk", { weight: 5, perm: "futures", run: (c) => positions(c, false) }],
+  ...FUTURES_ROUTES,
 ]);
 
 function permitted(key: ApiKey, perm: Perm): boolean {

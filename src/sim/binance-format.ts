@@ -1,10 +1,10 @@
-// Binance wire shapes: exchangeInfo, orders, balances, positions, key
-// restrictions. Field sets follow the real responses (ccxt reads a subset; the
-// rest keeps code written against the simulator honest about production).
-import { ZERO, abs, formatFixed, mul } from "./fixed.ts";
-import { leverageOf, marginFor, marginSummary } from "./margin.ts";
+// Binance wire shapes: exchangeInfo, spot orders and balances, key
+// restrictions (USDⓈ-M ones: binance-futures-format.ts). Field sets follow the
+// real responses (ccxt reads a subset; the rest keeps code written against the
+// simulator honest about production).
+import { ZERO, formatFixed } from "./fixed.ts";
 import { type Market, assetsOf } from "./markets.ts";
-import { type Account, type ApiKey, type Order, type SimState, priceOf } from "./state.ts";
+import type { Account, ApiKey, Order, SimState } from "./state.ts";
 
 const SPOT_ORDER_TYPES = ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"];
 const FUTURES_ORDER_TYPES = ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"];
@@ -98,9 +98,10 @@ export function exchangeInfoBodies(state: SimState): { spot: string; futures: st
   };
 }
 
-const SPOT_STATUS = { open: "NEW", filled: "FILLED", canceled: "CANCELED", expired: "EXPIRED" } as const;
+const SPOT_STATUS = { open: "NEW", filled: "FILLED", canceled: "CANCELED", expired: "EXPIRED", untriggered: "NEW", triggered: "NEW" } as const;
 
 function spotType(o: Order): string {
+  if (o.trigger !== null) return o.trigger.type;
   return o.type === "market" ? "MARKET" : o.timeInForce === "PostOnly" ? "LIMIT_MAKER" : "LIMIT";
 }
 
@@ -119,12 +120,14 @@ export function spotOrder(o: Order, resp: string): Record<string, unknown> {
   base.timeInForce = o.timeInForce === "PostOnly" ? "GTC" : o.timeInForce;
   base.type = spotType(o);
   base.side = o.side === "buy" ? "BUY" : "SELL";
+  if (o.trigger !== null) base.stopPrice = formatFixed(o.trigger.price);
   if (resp === "QUERY") {
-    base.stopPrice = "0.00000000";
+    base.stopPrice ??= "0.00000000";
     base.icebergQty = "0.00000000";
     base.time = o.createdAt;
     base.updateTime = o.updatedAt;
-    base.isWorking = true;
+    // a stop order starts working when it fires
+    base.isWorking = o.status !== "untriggered";
   } else {
     base.transactTime = o.createdAt;
   }
@@ -138,41 +141,6 @@ export function spotOrder(o: Order, resp: string): Record<string, unknown> {
         : [];
   }
   return base;
-}
-
-const FUTURES_STATUS = { open: "NEW", filled: "FILLED", canceled: "CANCELED", expired: "EXPIRED" } as const;
-
-export function futuresOrder(o: Order, query: boolean): Record<string, unknown> {
-  const m = o.market;
-  const type = o.type === "market" ? "MARKET" : "LIMIT";
-  const out: Record<string, unknown> = {
-    orderId: Number(o.id),
-    symbol: m.id,
-    status: FUTURES_STATUS[o.status],
-    clientOrderId: o.clientOrderId,
-    price: formatFixed(o.price, m.priceDp),
-    avgPrice: formatFixed(o.avgPrice, m.priceDp),
-    origQty: formatFixed(o.qty, m.qtyDp),
-    executedQty: formatFixed(o.filledQty, m.qtyDp),
-    cumQty: formatFixed(o.filledQty, m.qtyDp),
-    cumQuote: formatFixed(o.cumQuote),
-    timeInForce: o.timeInForce === "PostOnly" ? "GTX" : o.timeInForce,
-    type,
-    reduceOnly: o.reduceOnly,
-    closePosition: false,
-    side: o.side === "buy" ? "BUY" : "SELL",
-    positionSide: "BOTH",
-    stopPrice: "0",
-    workingType: "CONTRACT_PRICE",
-    priceProtect: false,
-    origType: type,
-    priceMatch: "NONE",
-    selfTradePreventionMode: "EXPIRE_MAKER",
-    goodTillDate: 0,
-    updateTime: o.updatedAt,
-  };
-  if (query) out.time = o.createdAt;
-  return out;
 }
 
 export function spotAccount(state: SimState, account: Account, key: ApiKey): unknown {
@@ -200,121 +168,6 @@ export function spotAccount(state: SimState, account: Account, key: ApiKey): unk
     permissions: ["SPOT"],
     uid: Number(account.id.replace(/\D/g, "")) || 1,
   };
-}
-
-function positionRow(state: SimState, account: Account, market: Market, v3: boolean): Record<string, unknown> {
-  const pos = account.positions.get(market.id);
-  const qty = pos?.qty ?? ZERO;
-  const mark = priceOf(state, market);
-  const notional = mul(qty, mark);
-  const leverage = leverageOf(account, market);
-  const im = marginFor(abs(notional), leverage);
-  const row: Record<string, unknown> = {
-    symbol: market.id,
-    positionSide: "BOTH",
-    positionAmt: formatFixed(qty, market.qtyDp),
-    entryPrice: formatFixed(pos?.entryPrice ?? ZERO),
-    breakEvenPrice: formatFixed(pos?.entryPrice ?? ZERO),
-    markPrice: formatFixed(mark),
-    unRealizedProfit: formatFixed(mul(qty, mark - (pos?.entryPrice ?? ZERO))),
-    liquidationPrice: "0",
-    isolatedMargin: "0",
-    notional: formatFixed(notional),
-    marginAsset: "USDT",
-    isolatedWallet: "0",
-    initialMargin: formatFixed(im),
-    maintMargin: formatFixed(notional < ZERO ? -notional / 250n : notional / 250n),
-    positionInitialMargin: formatFixed(im),
-    openOrderInitialMargin: "0",
-    adl: 0,
-    bidNotional: "0",
-    askNotional: "0",
-    updateTime: pos?.updatedAt ?? 0,
-  };
-  // v2 also reports leverage and margin type; v3 dropped them
-  if (!v3) {
-    row.leverage = String(leverage);
-    row.marginType = "cross";
-    row.isAutoAddMargin = "false";
-    row.maxNotionalValue = "1000000";
-  }
-  return row;
-}
-
-/** positionRisk: symbols with a position or an open order (v3), every queried symbol (v2). */
-export function positionRisk(state: SimState, account: Account, only: Market | undefined, v3: boolean): unknown[] {
-  const rows: unknown[] = [];
-  for (const m of state.markets.list) {
-    if (m.exchange !== "binance" || m.category !== "linear" || (only !== undefined && m !== only)) continue;
-    const hasPosition = (account.positions.get(m.id)?.qty ?? ZERO) !== ZERO;
-    if (v3 && !hasPosition && ![...account.openOrders].some((o) => o.market === m)) continue;
-    rows.push(positionRow(state, account, m, v3));
-  }
-  return rows;
-}
-
-export function futuresAccount(state: SimState, account: Account): unknown {
-  const summary = marginSummary(state, account);
-  const now = Date.now();
-  const usdt = {
-    asset: "USDT",
-    walletBalance: formatFixed(summary.wallet),
-    unrealizedProfit: formatFixed(summary.unrealized),
-    marginBalance: formatFixed(summary.wallet + summary.unrealized),
-    maintMargin: "0.00000000",
-    initialMargin: formatFixed(summary.positionIM + summary.orderIM),
-    positionInitialMargin: formatFixed(summary.positionIM),
-    openOrderInitialMargin: formatFixed(summary.orderIM),
-    crossWalletBalance: formatFixed(summary.wallet),
-    crossUnPnl: formatFixed(summary.unrealized),
-    availableBalance: formatFixed(summary.available),
-    maxWithdrawAmount: formatFixed(summary.available),
-    updateTime: now,
-  };
-  const others = [...account.futures].filter(([asset]) => asset !== "USDT").map(([asset, wallet]) => ({
-    asset,
-    walletBalance: formatFixed(wallet),
-    unrealizedProfit: "0.00000000",
-    marginBalance: formatFixed(wallet),
-    maintMargin: "0.00000000",
-    initialMargin: "0.00000000",
-    positionInitialMargin: "0.00000000",
-    openOrderInitialMargin: "0.00000000",
-    crossWalletBalance: formatFixed(wallet),
-    crossUnPnl: "0.00000000",
-    availableBalance: formatFixed(wallet),
-    maxWithdrawAmount: formatFixed(wallet),
-    updateTime: now,
-  }));
-  return {
-    totalInitialMargin: usdt.initialMargin,
-    totalMaintMargin: "0.00000000",
-    totalWalletBalance: usdt.walletBalance,
-    totalUnrealizedProfit: usdt.unrealizedProfit,
-    totalMarginBalance: usdt.marginBalance,
-    totalPositionInitialMargin: usdt.positionInitialMargin,
-    totalOpenOrderInitialMargin: usdt.openOrderInitialMargin,
-    totalCrossWalletBalance: usdt.crossWalletBalance,
-    totalCrossUnPnl: usdt.crossUnPnl,
-    availableBalance: usdt.availableBalance,
-    maxWithdrawAmount: usdt.maxWithdrawAmount,
-    assets: [usdt, ...others],
-    positions: positionRisk(state, account, undefined, true),
-  };
-}
-
-export function leverageBrackets(state: SimState, only: Market | undefined): unknown[] {
-  return state.markets.list
-    .filter((m) => m.exchange === "binance" && m.category === "linear" && (only === undefined || m === only))
-    .map((m) => ({
-      symbol: m.id,
-      notionalCoef: 1.0,
-      brackets: [
-        { bracket: 1, initialLeverage: m.maxLeverage, notionalCap: 50000, notionalFloor: 0, maintMarginRatio: 0.004, cum: 0.0 },
-        { bracket: 2, initialLeverage: Math.min(m.maxLeverage, 50), notionalCap: 600000, notionalFloor: 50000, maintMarginRatio: 0.005, cum: 50.0 },
-        { bracket: 3, initialLeverage: 20, notionalCap: 3000000, notionalFloor: 600000, maintMarginRatio: 0.01, cum: 3050.0 },
-      ],
-    }));
 }
 
 export function apiRestrictions(key: ApiKey): unknown {

@@ -1,83 +1,38 @@
-// Bybit V5 REST dialect (UNIFIED account, one-way mode). Errors answer HTTP 200
-// with a non-zero retCode, except an unknown key (401), as the real API does.
+// Bybit V5 REST dialect (UNIFIED account). Errors answer HTTP 200 with a
+// non-zero retCode, except an unknown key (401), as the real API does. Orders
+// here (plain and conditional); positions, TP/SL and account settings in
+// bybit-position.ts.
 import { consumeRate, hmacHex, ipAllowed, windowResetMs } from "./auth.ts";
 import * as fmt from "./bybit-format.ts";
-import { EngineError, cancelOrder, findOrder, placeOrder, setLeverage } from "./engine.ts";
-import { parseFixed } from "./fixed.ts";
-import { leverageOf } from "./margin.ts";
+import { type Ctx, type Params, PERMISSION_DENIED, canTrade, categoryOf, decimal, engineError, isResponse, marketOf, ok, positionIdxParam, reply, str } from "./bybit-params.ts";
+import { POSITION_ROUTES } from "./bybit-position.ts";
+import { cancel, cancelOrder, findOrder, placeOrder } from "./engine.ts";
+import { EngineError } from "./engine-rules.ts";
+import { type Fixed, ZERO, formatTrim, parseFixed } from "./fixed.ts";
 import type { Category, Market } from "./markets.ts";
-import { type Account, type ApiKey, type Order, type SimState, findMarket } from "./state.ts";
+import { type Account, type Order, type SimState, priceOf } from "./state.ts";
 import { bybitTickers } from "./tickers.ts";
+import { settle } from "./trading-stop.ts";
+import { amendOrder, placeConditional } from "./triggers.ts";
 import { type SimRequest, type SimResponse, header } from "./wire.ts";
 
-type Params = Record<string, unknown>;
-
-interface Ctx {
-  state: SimState;
-  params: Params;
-  key: ApiKey;
-  account: Account;
-  now: number;
-}
-
-function reply(retCode: number, retMsg: string, result: unknown = {}, status = 200, headers?: Record<string, string>): SimResponse {
-  const body = fmt.envelope(retCode, retMsg, result);
-  return headers === undefined ? { status, body } : { status, body, headers };
-}
-
-const ok = (result: unknown): SimResponse => reply(0, "OK", result);
-const PERMISSION_DENIED = (): SimResponse => reply(10005, "Permission denied, please check your API key permissions.");
 const ORDER_LINK_ID = /^[0-9A-Za-z_-]{1,36}$/;
 
-function str(params: Params, name: string): string | undefined {
-  const v = params[name];
-  if (typeof v === "string") return v === "" ? undefined : v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return undefined;
-}
-
-function categoryOf(ctx: Ctx): Category | SimResponse {
-  const c = str(ctx.params, "category");
-  return c === "spot" || c === "linear" ? c : reply(10001, "params error: Category is invalid");
-}
-
-function marketOf(ctx: Ctx, category: Category, required: boolean): Market | SimResponse | undefined {
-  const id = str(ctx.params, "symbol");
-  if (id === undefined) return required ? reply(10001, "params error: symbol invalid") : undefined;
-  return findMarket(ctx.state, "bybit", category, id) ?? reply(10001, "params error: symbol invalid");
-}
-
-function isResponse(value: unknown): value is SimResponse {
-  return typeof value === "object" && value !== null && "status" in value && "body" in value;
-}
-
-function canTrade(key: ApiKey, category: Category): boolean {
-  return category === "spot" ? key.permissions.spotTrade : key.permissions.futures;
-}
-
-function engineError(e: unknown, m: Market): SimResponse {
-  if (!(e instanceof EngineError)) throw e;
-  const spot = m.category === "spot";
-  switch (e.kind) {
-    case "qtyStep":
-      return spot ? reply(170137, "Order quantity has too many decimals.") : reply(10001, "Qty invalid: qty must be a multiple of qtyStep");
-    case "qtyMin":
-      return spot ? reply(170136, "Order quantity lower than the minimum.") : reply(10001, "The number of contracts exceeds minimum limit allowed");
-    case "qtyMax":
-      return spot ? reply(170135, "Order quantity exceeded upper limit.") : reply(10001, "The number of contracts exceeds maximum limit allowed");
-    case "priceTick":
-      return spot ? reply(170134, "Order price has too many decimals.") : reply(10001, "Price invalid: price must be a multiple of tickSize");
-    case "notional":
-      return spot ? reply(170140, "Order value exceeded lower limit.") : reply(110094, `Order does not meet minimum order value ${m.raw.minNotional}USDT`);
-    case "insufficient":
-      return spot ? reply(170131, "Insufficient balance.") : reply(110007, "ab not enough for new order");
-    case "duplicateClientId":
-      return reply(110072, "OrderLinkedID is duplicate");
-    case "reduceOnly":
-      return reply(110017, "current position is zero, cannot fix reduce-only order qty");
-    default:
-      return reply(10001, e.message);
+/** takeProfit / stopLoss sent with an entry: valid against the side and the price it opens at. */
+function attachedTpsl(ctx: Ctx, m: Market, buy: boolean, entry: Fixed): Order["attachedTpsl"] | SimResponse {
+  const tp = decimal(ctx.params, "takeProfit");
+  const sl = decimal(ctx.params, "stopLoss");
+  if (tp === null || sl === null) return reply(10001, "params error: takeProfit/stopLoss invalid");
+  if ((tp === undefined || tp === ZERO) && (sl === undefined || sl === ZERO)) return null;
+  if (m.category !== "linear") return reply(10001, "takeProfit/stopLoss on spot orders are not simulated");
+  const side = buy ? "Buy" : "Sell";
+  if (tp !== undefined && tp !== ZERO && (buy ? tp <= entry : tp >= entry)) {
+    return reply(10001, `TakeProfit:${formatTrim(tp)} set for ${side} position should be ${buy ? "higher" : "lower"} than base_price:${formatTrim(entry)}??LastPrice`);
   }
+  if (sl !== undefined && sl !== ZERO && (buy ? sl >= entry : sl <= entry)) {
+    return reply(10001, `StopLoss:${formatTrim(sl)} set for ${side} position should be ${buy ? "lower" : "higher"} than base_price:${formatTrim(entry)}??LastPrice`);
+  }
+  return { takeProfit: tp ?? ZERO, stopLoss: sl ?? ZERO, mode: str(ctx.params, "tpslMode") === "Partial" ? "Partial" : "Full" };
 }
 
 function createOrder(ctx: Ctx): SimResponse {
@@ -110,26 +65,53 @@ function createOrder(ctx: Ctx): SimResponse {
   }
   const orderLinkId = str(p, "orderLinkId") ?? "";
   if (orderLinkId !== "" && !ORDER_LINK_ID.test(orderLinkId)) return reply(10001, "params error: orderLinkId invalid");
-  const positionIdx = str(p, "positionIdx");
-  if (positionIdx !== undefined && positionIdx !== "0") return reply(10001, "position idx not match position mode");
+  const positionSide = category === "linear" ? positionIdxParam(ctx, m) : "BOTH";
+  if (isResponse(positionSide)) return positionSide;
   // spot market buys are sized in quote unless marketUnit says otherwise, sells in base
   const unit = str(p, "marketUnit") ?? (side === "Buy" ? "quoteCoin" : "baseCoin");
   const quoteSized = category === "spot" && type === "Market" && unit === "quoteCoin";
   const tif = str(p, "timeInForce") ?? (type === "Market" ? "IOC" : "GTC");
   if (tif !== "GTC" && tif !== "IOC" && tif !== "FOK" && tif !== "PostOnly") return reply(10001, "params error: timeInForce invalid");
+  const buy = side === "Buy";
+  const last = priceOf(ctx.state, m);
+  const triggerPrice = decimal(p, "triggerPrice");
+  if (triggerPrice === null) return reply(10001, "params error: triggerPrice invalid");
+  const tpsl = attachedTpsl(ctx, m, buy, price ?? triggerPrice ?? last);
+  if (isResponse(tpsl)) return tpsl;
+  const req = {
+    market: m,
+    side: buy ? "buy" : "sell",
+    type: type === "Market" ? "market" : "limit",
+    qty: quoteSized ? null : qty,
+    quoteQty: quoteSized ? qty : null,
+    price,
+    clientOrderId: orderLinkId,
+    reduceOnly: category === "linear" && (p.reduceOnly === true || p.reduceOnly === "true" || p.closeOnTrigger === true || p.closeOnTrigger === "true"),
+    timeInForce: type === "Market" ? "IOC" : tif,
+    positionSide,
+  } as const;
   let order: Order;
   try {
-    order = placeOrder(ctx.state, ctx.account, ctx.key, {
-      market: m,
-      side: side === "Buy" ? "buy" : "sell",
-      type: type === "Market" ? "market" : "limit",
-      qty: quoteSized ? null : qty,
-      quoteQty: quoteSized ? qty : null,
-      price,
-      clientOrderId: orderLinkId,
-      reduceOnly: category === "linear" && (p.reduceOnly === true || p.reduceOnly === "true"),
-      timeInForce: type === "Market" ? "IOC" : tif,
-    });
+    if (triggerPrice !== undefined && triggerPrice !== ZERO) {
+      if (quoteSized) return reply(10001, "conditional spot market buys by quote amount are not simulated");
+      // linear: triggerDirection 1 = fires on a rise to triggerPrice, 2 = on a fall; spot: from where the price is
+      let rise = triggerPrice > last;
+      if (category === "linear") {
+        const dir = str(p, "triggerDirection");
+        if (dir !== "1" && dir !== "2") return reply(10001, "params error: triggerDirection invalid");
+        rise = dir === "1";
+        if (rise && triggerPrice <= last) return reply(110092, `expect Rising, but trigger_price[${formatTrim(triggerPrice)}] <= current[${formatTrim(last)}]`);
+        if (!rise && triggerPrice >= last) return reply(110093, `expect Falling, but trigger_price[${formatTrim(triggerPrice)}] >= current[${formatTrim(last)}]`);
+      }
+      const label = category === "spot" && str(p, "orderFilter") === "tpslOrder" ? "tpslOrder" : "Stop";
+      const trigger = { type: label, direction: rise ? "rise" : "fall", price: triggerPrice, callbackPpm: null, distance: null, activation: null, closePosition: false, tpsl: null, workingType: str(p, "triggerBy") ?? "LastPrice" } as const;
+      order = placeConditional(ctx.state, ctx.account, ctx.key, { ...req, trigger, algo: false });
+      order.attachedTpsl = tpsl;
+    } else {
+      order = placeOrder(ctx.state, ctx.account, ctx.key, req);
+      order.attachedTpsl = tpsl;
+      settle(ctx.state, ctx.account, order);
+    }
   } catch (e) {
     return engineError(e, m);
   }
@@ -137,7 +119,7 @@ function createOrder(ctx: Ctx): SimResponse {
   return ok({ orderId: order.id, orderLinkId: order.clientOrderId });
 }
 
-function cancel(ctx: Ctx): SimResponse {
+function cancelOne(ctx: Ctx): SimResponse {
   const category = categoryOf(ctx);
   if (isResponse(category)) return category;
   const m = marketOf(ctx, category, true);
@@ -155,7 +137,72 @@ function cancel(ctx: Ctx): SimResponse {
   }
 }
 
-const STATUS_NAMES = { open: "New", filled: "Filled", canceled: "Cancelled", expired: "Cancelled" } as const;
+/** orderFilter: Order = active orders, StopOrder = conditional ones (TP/SL and trailing included); absent = both. */
+function filterMatches(o: Order, filter: string | undefined): boolean {
+  if (filter === "Order") return o.trigger === null;
+  if (filter === "StopOrder" || filter === "tpslOrder") return o.trigger !== null;
+  return true;
+}
+
+function cancelAll(ctx: Ctx): SimResponse {
+  const category = categoryOf(ctx);
+  if (isResponse(category)) return category;
+  const m = marketOf(ctx, category, false);
+  if (isResponse(m)) return m;
+  if (!canTrade(ctx.key, category)) return PERMISSION_DENIED();
+  if (category === "linear" && m === undefined && str(ctx.params, "settleCoin") === undefined && str(ctx.params, "baseCoin") === undefined) {
+    return reply(10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin");
+  }
+  const filter = str(ctx.params, "orderFilter");
+  const list: unknown[] = [];
+  for (const o of [...ctx.account.openOrders, ...ctx.account.conditionals]) {
+    if (o.market.category !== category || (m !== undefined && o.market !== m) || !filterMatches(o, filter)) continue;
+    cancel(ctx.state, ctx.account, o);
+    list.push({ orderId: o.id, orderLinkId: o.clientOrderId });
+  }
+  return ok({ list, success: "1" });
+}
+
+function amend(ctx: Ctx): SimResponse {
+  const category = categoryOf(ctx);
+  if (isResponse(category)) return category;
+  const m = marketOf(ctx, category, true);
+  if (isResponse(m) || m === undefined) return m as SimResponse;
+  if (!canTrade(ctx.key, category)) return PERMISSION_DENIED();
+  const p = ctx.params;
+  const orderId = str(p, "orderId");
+  const orderLinkId = str(p, "orderLinkId");
+  if (orderId === undefined && orderLinkId === undefined) return reply(10001, "params error: orderId or orderLinkId is required");
+  const order = findOrder(ctx.account, m, { orderId, clientOrderId: orderLinkId });
+  if (order === undefined || (order.status !== "open" && order.status !== "untriggered")) return reply(110001, "order not exists or too late to replace");
+  const qty = decimal(p, "qty");
+  const price = decimal(p, "price");
+  const triggerPrice = decimal(p, "triggerPrice");
+  const tp = decimal(p, "takeProfit");
+  const sl = decimal(p, "stopLoss");
+  if (qty === null || price === null || triggerPrice === null || tp === null || sl === null) return reply(10001, "params error: invalid number");
+  let changed = false;
+  if (tp !== undefined || sl !== undefined) {
+    if (order.filledQty !== ZERO) return reply(10001, "takeProfit/stopLoss can only be amended before the order fills");
+    const cur = order.attachedTpsl ?? { takeProfit: ZERO, stopLoss: ZERO, mode: "Full" as const };
+    const next = { ...cur, takeProfit: tp ?? cur.takeProfit, stopLoss: sl ?? cur.stopLoss };
+    changed = next.takeProfit !== cur.takeProfit || next.stopLoss !== cur.stopLoss;
+    order.attachedTpsl = next.takeProfit === ZERO && next.stopLoss === ZERO ? null : next;
+  }
+  try {
+    if (amendOrder(ctx.state, ctx.account, order, { qty, price, triggerPrice }) === "ok") changed = true;
+  } catch (e) {
+    if (e instanceof EngineError && e.kind === "immediateTrigger") {
+      const t = order.trigger;
+      const last = formatTrim(priceOf(ctx.state, m));
+      const tpText = formatTrim(triggerPrice ?? ZERO);
+      return t?.direction === "rise" ? reply(110092, `expect Rising, but trigger_price[${tpText}] <= current[${last}]`) : reply(110093, `expect Falling, but trigger_price[${tpText}] >= current[${last}]`);
+    }
+    return engineError(e, m);
+  }
+  if (!changed) return reply(10001, "The order remains unchanged as the parameters entered match the existing ones.");
+  return ok({ orderId: order.id, orderLinkId: order.clientOrderId });
+}
 
 function orders(ctx: Ctx, history: boolean): SimResponse {
   const category = categoryOf(ctx);
@@ -165,25 +212,27 @@ function orders(ctx: Ctx, history: boolean): SimResponse {
   const p = ctx.params;
   const orderId = str(p, "orderId");
   const orderLinkId = str(p, "orderLinkId");
+  const filter = str(p, "orderFilter");
   const limit = Math.min(Math.max(Number(str(p, "limit") ?? 20) || 20, 1), 50);
   let rows: Order[];
   if (orderId !== undefined || orderLinkId !== undefined) {
     // by id Bybit answers any recent order, open or not
     const found = m === undefined ? lookupAnyMarket(ctx.account, category, orderId, orderLinkId) : findOrder(ctx.account, m, { orderId, clientOrderId: orderLinkId });
-    rows = found === undefined || found.market.category !== category ? [] : [found];
+    rows = found === undefined || found.market.category !== category || !filterMatches(found, filter) ? [] : [found];
   } else {
     if (!history && category === "linear" && m === undefined && str(p, "settleCoin") === undefined && str(p, "baseCoin") === undefined) {
       return reply(10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin");
     }
     const closedOnly = history || (str(p, "openOnly") ?? "0") !== "0";
-    const source = closedOnly ? ctx.account.orders.values() : ctx.account.openOrders.values();
+    const source = closedOnly ? ctx.account.orders.values() : [...ctx.account.openOrders, ...ctx.account.conditionals];
     rows = [];
     for (const o of source) {
-      if (o.market.category === category && (m === undefined || o.market === m) && (!closedOnly || o.status !== "open")) rows.push(o);
+      const open = o.status === "open" || o.status === "untriggered";
+      if (o.market.category === category && (m === undefined || o.market === m) && (!closedOnly || !open) && filterMatches(o, filter)) rows.push(o);
     }
   }
   const status = str(p, "orderStatus");
-  if (status !== undefined) rows = rows.filter((o) => STATUS_NAMES[o.status] === status);
+  if (status !== undefined) rows = rows.filter((o) => fmt.orderStatus(o) === status);
   rows.sort((a, b) => b.seq - a.seq);
   if (rows.length > limit) rows = rows.slice(0, limit);
   return ok({ list: rows.map(fmt.orderItem), nextPageCursor: "", category });
@@ -194,74 +243,16 @@ function lookupAnyMarket(account: Account, category: Category, orderId?: string,
   return o !== undefined && o.market.category === category ? o : undefined;
 }
 
-function positions(ctx: Ctx): SimResponse {
-  const category = categoryOf(ctx);
-  if (isResponse(category)) return category;
-  if (category !== "linear") return reply(10001, "params error: Category is invalid");
-  const m = marketOf(ctx, category, false);
-  if (isResponse(m)) return m;
-  if (m === undefined && str(ctx.params, "settleCoin") === undefined && str(ctx.params, "baseCoin") === undefined) {
-    return reply(10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin");
-  }
-  const list: unknown[] = [];
-  for (const market of ctx.state.markets.list) {
-    if (market.exchange !== "bybit" || market.category !== "linear" || (m !== undefined && market !== m)) continue;
-    // by symbol even a flat position is listed; by settleCoin only open ones
-    if (m === undefined && (ctx.account.positions.get(market.id)?.qty ?? 0n) === 0n) continue;
-    list.push(fmt.positionItem(ctx.state, ctx.account, market));
-  }
-  return ok({ list, nextPageCursor: "", category });
-}
-
-function leverage(ctx: Ctx): SimResponse {
-  if (str(ctx.params, "category") !== "linear") return reply(10001, "params error: Category is invalid");
-  const m = marketOf(ctx, "linear", true);
-  if (isResponse(m) || m === undefined) return m as SimResponse;
-  if (!ctx.key.permissions.futures) return PERMISSION_DENIED();
-  const buy = str(ctx.params, "buyLeverage");
-  const sell = str(ctx.params, "sellLeverage");
-  if (buy === undefined || buy !== sell) return reply(10001, "params error: buyLeverage must be equal to sellLeverage in one-way mode");
-  const value = Number(buy);
-  if (value === leverageOf(ctx.account, m)) return reply(110043, "leverage not modified");
-  try {
-    setLeverage(ctx.account, m, value);
-  } catch {
-    return reply(10001, `leverage invalid: must be between 1 and ${m.maxLeverage}`);
-  }
-  return ok({});
-}
-
-function wallet(ctx: Ctx): SimResponse {
-  if (str(ctx.params, "accountType") !== "UNIFIED") return reply(10001, "accountType only support UNIFIED.");
-  const coin = str(ctx.params, "coin");
-  return ok(fmt.walletBalance(ctx.state, ctx.account, coin === undefined ? null : new Set(coin.split(","))));
-}
-
-function accountInfo(ctx: Ctx): SimResponse {
-  return ok({
-    unifiedMarginStatus: 6,
-    marginMode: "REGULAR_MARGIN",
-    isMasterTrader: false,
-    spotHedgingStatus: "OFF",
-    updatedTime: String(ctx.account.createdAt),
-    dcpStatus: "OFF",
-    timeWindow: 10,
-    smpGroup: 0,
-  });
-}
-
 type Run = (ctx: Ctx) => SimResponse;
 /** [needs read permission, handler]; trade permissions depend on the category and are checked inside. */
 const ROUTES = new Map<string, [boolean, Run]>([
   ["POST /v5/order/create", [false, createOrder]],
-  ["POST /v5/order/cancel", [false, cancel]],
+  ["POST /v5/order/cancel", [false, cancelOne]],
+  ["POST /v5/order/cancel-all", [false, cancelAll]],
+  ["POST /v5/order/amend", [false, amend]],
   ["GET /v5/order/realtime", [true, (c) => orders(c, false)]],
   ["GET /v5/order/history", [true, (c) => orders(c, true)]],
-  ["GET /v5/position/list", [true, positions]],
-  ["POST /v5/position/set-leverage", [false, leverage]],
-  ["GET /v5/account/wallet-balance", [true, wallet]],
-  ["GET /v5/account/info", [true, accountInfo]],
-  ["GET /v5/user/query-api", [false, (c) => ok(fmt.apiKeyInfo(c.key, c.account))]],
+  ...POSITION_ROUTES,
 ]);
 
 function signed(state: SimState, req: SimRequest, needsRead: boolean, run: Run): SimResponse {

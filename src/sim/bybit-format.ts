@@ -1,8 +1,9 @@
 // Bybit V5 wire shapes: instruments, orders, UNIFIED wallet, positions, key info.
 import { type Fixed, ZERO, abs, formatFixed, formatTrim, mul } from "./fixed.ts";
-import { leverageOf, marginFor, marginSummary } from "./margin.ts";
+import { isIsolated, leverageOf, marginFor, marginSummary, positionOf } from "./margin.ts";
 import type { Market } from "./markets.ts";
-import { type Account, type ApiKey, type Order, type SimState, priceOf } from "./state.ts";
+import { type Account, type ApiKey, type Order, type PositionSide, type SimState, type Trigger, priceOf } from "./state.ts";
+import { positionStops } from "./trading-stop.ts";
 
 /** The V5 envelope; errors keep the same shape with a non-zero retCode. */
 export function envelope(retCode: number, retMsg: string, result: unknown): string {
@@ -62,15 +63,32 @@ export function instrument(m: Market): unknown {
   };
 }
 
-const STATUS = { open: "New", filled: "Filled", canceled: "Cancelled", expired: "Cancelled" } as const;
+const STATUS = { open: "New", filled: "Filled", canceled: "Cancelled", expired: "Cancelled", untriggered: "Untriggered", triggered: "Triggered" } as const;
 const TIF = { GTC: "GTC", IOC: "IOC", FOK: "FOK", PostOnly: "PostOnly" } as Record<string, string>;
+const CREATE_TYPE: Record<string, string> = {
+  TakeProfit: "CreateByTakeProfit",
+  StopLoss: "CreateByStopLoss",
+  PartialTakeProfit: "CreateByPartialTakeProfit",
+  PartialStopLoss: "CreateByPartialStopLoss",
+  TrailingStop: "CreateByTrailingStop",
+};
+
+/** V5 orderStatus; a conditional cancelled before it fired is Deactivated. */
+export function orderStatus(o: Order): string {
+  if (o.trigger !== null && o.triggeredAt === 0 && (o.status === "canceled" || o.status === "expired")) return "Deactivated";
+  return STATUS[o.status];
+}
 
 export function orderItem(o: Order): Record<string, unknown> {
   const m = o.market;
   const quoteSized = o.quoteQty !== null;
   const spot = m.category === "spot";
-  const qty = quoteSized ? formatTrim(o.quoteQty as Fixed) : formatFixed(o.qty, m.qtyDp);
-  const leaves = o.status === "open" ? o.qty - o.filledQty : ZERO;
+  const t = o.trigger;
+  // a Full TP/SL or trailing stop closes whatever the position is when it fires: qty 0 until then
+  const fullStop = t?.closePosition === true && o.triggeredAt === 0;
+  const qty = quoteSized ? formatTrim(o.quoteQty as Fixed) : formatFixed(fullStop ? ZERO : o.qty, m.qtyDp);
+  const leaves = o.status === "open" || o.status === "untriggered" ? o.qty - o.filledQty : ZERO;
+  const tpsl = o.attachedTpsl;
   const item: Record<string, unknown> = {
     orderId: o.id,
     orderLinkId: o.clientOrderId,
@@ -80,30 +98,31 @@ export function orderItem(o: Order): Record<string, unknown> {
     qty,
     side: o.side === "buy" ? "Buy" : "Sell",
     isLeverage: spot ? "0" : "",
-    positionIdx: 0,
-    orderStatus: STATUS[o.status],
-    cancelType: o.status === "canceled" ? "CancelByUser" : "UNKNOWN",
+    positionIdx: o.positionSide === "LONG" ? 1 : o.positionSide === "SHORT" ? 2 : 0,
+    orderStatus: orderStatus(o),
+    createType: t !== null && t.tpsl !== null ? (CREATE_TYPE[t.type] ?? "CreateByUser") : "CreateByUser",
+    cancelType: o.status === "canceled" || o.status === "expired" ? o.cancelType || "CancelByUser" : "UNKNOWN",
     rejectReason: "EC_NoError",
     avgPrice: o.filledQty === ZERO ? (spot ? "" : "0") : formatFixed(o.avgPrice, m.priceDp),
-    leavesQty: formatFixed(leaves, m.qtyDp),
+    leavesQty: formatFixed(fullStop ? ZERO : leaves, m.qtyDp),
     leavesValue: formatTrim(mul(leaves, o.price)),
     cumExecQty: formatFixed(o.filledQty, m.qtyDp),
     cumExecValue: formatTrim(o.cumQuote),
     cumExecFee: formatTrim(o.fee),
     timeInForce: TIF[o.timeInForce] ?? "GTC",
     orderType: o.type === "market" ? "Market" : "Limit",
-    stopOrderType: "",
+    stopOrderType: t?.type ?? "",
     orderIv: "",
-    triggerPrice: "0",
-    takeProfit: "0",
-    stopLoss: "0",
-    tpTriggerBy: "",
-    slTriggerBy: "",
-    triggerDirection: 0,
-    triggerBy: "",
+    triggerPrice: t === null ? "0" : formatFixed(t.price, m.priceDp),
+    takeProfit: tpsl === null || tpsl.takeProfit === ZERO ? "0" : formatFixed(tpsl.takeProfit, m.priceDp),
+    stopLoss: tpsl === null || tpsl.stopLoss === ZERO ? "0" : formatFixed(tpsl.stopLoss, m.priceDp),
+    tpTriggerBy: tpsl === null ? "" : "LastPrice",
+    slTriggerBy: tpsl === null ? "" : "LastPrice",
+    triggerDirection: t === null ? 0 : t.direction === "rise" ? 1 : 2,
+    triggerBy: t === null ? "" : t.workingType,
     lastPriceOnCreated: "",
     reduceOnly: o.reduceOnly,
-    closeOnTrigger: false,
+    closeOnTrigger: t?.tpsl != null,
     smpType: "None",
     smpGroup: 0,
     smpOrderId: "",
@@ -113,7 +132,7 @@ export function orderItem(o: Order): Record<string, unknown> {
     cumFeeDetail: o.fee === ZERO ? {} : { [o.feeAsset]: formatTrim(o.fee) },
   };
   if (spot) item.marketUnit = o.type === "market" ? (quoteSized ? "quoteCoin" : "baseCoin") : "";
-  else item.tpslMode = "";
+  else item.tpslMode = t?.tpsl ?? (tpsl === null ? "" : tpsl.mode);
   return item;
 }
 
@@ -178,14 +197,26 @@ export function walletBalance(state: SimState, account: Account, onlyCoins: Set<
   };
 }
 
-export function positionItem(state: SimState, account: Account, m: Market): unknown {
-  const pos = account.positions.get(m.id);
+export const flatSize = (m: Market): string => formatFixed(ZERO, m.qtyDp);
+
+/** One position row; `side` BOTH in one-way mode (positionIdx 0), LONG / SHORT (1 / 2) in hedge mode. */
+export function positionItem(state: SimState, account: Account, m: Market, side: PositionSide): Record<string, unknown> {
+  const pos = positionOf(account, m, side);
   const qty = pos?.qty ?? ZERO;
   const mark = priceOf(state, m);
   const value = mul(abs(qty), pos?.entryPrice ?? ZERO);
   const leverage = leverageOf(account, m);
+  const im = marginFor(mul(abs(qty), mark), leverage);
+  const isolated = isIsolated(account, m);
+  // the position's Full TP / SL / trailing stop, as trading-stop (or an entry's attached TP/SL) set them
+  const stops = positionStops(account, m, side).filter((o) => o.trigger?.tpsl === "Full");
+  const level = (type: string): Trigger | undefined => stops.find((o) => o.trigger?.type === type)?.trigger ?? undefined;
+  const tp = level("TakeProfit");
+  const sl = level("StopLoss");
+  const ts = level("TrailingStop");
+  const partial = positionStops(account, m, side).some((o) => o.trigger?.tpsl === "Partial");
   return {
-    positionIdx: 0,
+    positionIdx: side === "LONG" ? 1 : side === "SHORT" ? 2 : 0,
     riskId: 1,
     riskLimitValue: "2000000",
     symbol: m.id,
@@ -193,21 +224,23 @@ export function positionItem(state: SimState, account: Account, m: Market): unkn
     size: formatFixed(abs(qty), m.qtyDp),
     avgPrice: formatTrim(pos?.entryPrice ?? ZERO),
     positionValue: formatTrim(value),
-    tradeMode: 0,
+    // deprecated on UTA (margin mode is account-wide, see /v5/account/info); kept in step with it
+    tradeMode: isolated ? 1 : 0,
     positionStatus: "Normal",
     autoAddMargin: 0,
     adlRankIndicator: qty === ZERO ? 0 : 2,
     leverage: String(leverage),
-    positionBalance: "0",
+    positionBalance: isolated ? formatTrim(im) : "0",
     markPrice: formatFixed(mark, m.priceDp),
     liqPrice: "",
     bustPrice: "",
     positionMM: formatTrim(mul(abs(qty), mark) / 200n),
-    positionIM: formatTrim(marginFor(mul(abs(qty), mark), leverage)),
-    tpslMode: "Full",
-    takeProfit: "0",
-    stopLoss: "0",
-    trailingStop: "0",
+    positionIM: formatTrim(im),
+    tpslMode: partial ? "Partial" : "Full",
+    takeProfit: tp === undefined ? "0" : formatFixed(tp.price, m.priceDp),
+    stopLoss: sl === undefined ? "0" : formatFixed(sl.price, m.priceDp),
+    trailingStop: ts === undefined ? "0" : formatFixed(ts.distance ?? ZERO, m.priceDp),
+    activePrice: ts === undefined || ts.activation === null ? "0" : formatFixed(ts.activation, m.priceDp),
     unrealisedPnl: formatTrim(mul(qty, mark - (pos?.entryPrice ?? ZERO))),
     curRealisedPnl: formatTrim(pos?.realizedPnl ?? ZERO),
     cumRealisedPnl: formatTrim(pos?.realizedPnl ?? ZERO),

@@ -77,16 +77,45 @@ export interface SimAccount extends Credentials {
   accountId: string;
 }
 
-export interface AccountSpec {
+export interface AccountSettings {
+  /** one-way (false, default) or hedge mode */
+  hedgeMode?: boolean;
+  /** Bybit: the UTA margin mode; Binance: the margin type of `symbols` (default every symbol) */
+  marginMode?: "cross" | "isolated";
+  symbols?: string[];
+  /** per exchange symbol, e.g. { BTCUSDT: 10 } */
+  leverage?: Record<string, number>;
+}
+
+export interface AccountSpec extends AccountSettings {
   exchange: "binance" | "bybit";
   permissions?: { read?: boolean; spotTrade?: boolean; futures?: boolean; withdraw?: boolean };
   ipRestricted?: boolean;
   ips?: string[];
-  balances?: Record<string, string>;
-  futuresBalances?: Record<string, string>;
+  balances?: Record<string, string | number>;
+  futuresBalances?: Record<string, string | number>;
 }
 
 export const createSimAccount = (base: string, spec: AccountSpec): Promise<SimAccount> => simPost<SimAccount>(base, "/__sim/accounts", spec);
+
+/** A conditional order's trigger as the ledger shows it. */
+export interface LedgerTrigger {
+  /** the exchange's type: STOP_MARKET, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET, ... (Binance); Stop, StopLoss, TakeProfit, PartialTakeProfit, TrailingStop, ... (Bybit) */
+  type: string;
+  price: string | null;
+  direction: "rise" | "fall";
+  status: "NEW" | "TRIGGERED" | "FILLED" | "CANCELED" | "EXPIRED";
+  closePosition: boolean;
+  tpsl: "Full" | "Partial" | null;
+  callbackRate: string | null;
+  trailingDistance: string | null;
+  activationPrice: string | null;
+  triggeredAt: number | null;
+  /** Binance: the order the algo order placed when it fired */
+  triggeredOrderId: string | null;
+  /** why the exchange dropped it (CancelByTpSlTsClear, CancelByReduceOnly, REJECTED, ...) */
+  reason: string | null;
+}
 
 export interface LedgerOrder {
   id: string;
@@ -94,18 +123,31 @@ export interface LedgerOrder {
   exchange: string;
   accountId: string;
   symbol: string;
+  exchangeSymbol: string;
+  category: "spot" | "linear";
   side: string;
   type: string;
   amount: string;
   price: string | null;
+  average: string | null;
+  filled: string;
+  fee: string;
+  feeAsset: string | null;
   status: string;
   clientOrderId: string | null;
+  reduceOnly: boolean;
+  positionSide: "BOTH" | "LONG" | "SHORT";
+  trigger: LedgerTrigger | null;
   createdAt: number;
 }
 
 export async function ledger(base: string, query = ""): Promise<LedgerOrder[]> {
   return (await simGet<{ orders: LedgerOrder[] }>(base, "/__sim/orders" + query)).orders;
 }
+
+/** Moves a pair's price (fills crossed limits, fires conditionals). */
+export const setSimPrice = (base: string, symbol: string, price: string | number, exchange?: "binance" | "bybit"): Promise<{ filled: number; triggered: number }> =>
+  simPost(base, "/__sim/prices", exchange === undefined ? { symbol, price } : { exchange, symbol, price });
 
 /** The error a promise rejects with; throws if it resolves. Tests then assert the exact ccxt class. */
 export async function rejection(promise: Promise<unknown>): Promise<Error> {

@@ -1,15 +1,36 @@
 // Control API under /__sim/: set up accounts and keys, move prices, inject
 // faults, read the order ledger. JSON in and out; bodies validated with zod.
 import { z } from "zod";
-import { setPrice } from "./engine.ts";
+import { accountView, orderView } from "./control-views.ts";
 import { ZERO, formatTrim, fx } from "./fixed.ts";
+import { hasPosition } from "./margin.ts";
 import type { ExchangeId } from "./markets.ts";
 import { addFault } from "./faults.ts";
-import { type Account, type ApiKey, type Order, type SimState, newKeyPair, resetState } from "./state.ts";
+import { type Account, type ApiKey, type SimState, findMarket, newAccount, newKeyPair, resetState } from "./state.ts";
+import { setPrice } from "./triggers.ts";
 import { type SimRequest, type SimResponse, json } from "./wire.ts";
 
 const decimal = z.string().regex(/^\d+(\.\d{1,8})?$/, "a decimal string with at most 8 places, e.g. \"10000\" or \"0.5\"");
-const balances = z.record(z.string().regex(/^[A-Z0-9]{2,12}$/, "an asset code like USDT"), decimal);
+/** an amount as a decimal string or a plain number (`{"USDT": 1000}`), normalised to a string */
+const amount = z.union([
+  decimal,
+  z
+    .number({ error: "a number or a decimal string with at most 8 places, e.g. 1000 or \"0.5\"" })
+    .finite()
+    .nonnegative("must not be negative")
+    .transform((n) => n.toFixed(8)),
+]);
+const balances = z.record(z.string().regex(/^[A-Z0-9]{2,12}$/, "an asset code like USDT"), amount);
+/** futures settings an account starts with or is switched to (the exchanges' own preconditions apply: no open positions) */
+const settingsFields = {
+  /** one-way (false, default) or hedge mode: Binance account-wide, Bybit the default for every symbol */
+  hedgeMode: z.boolean().optional(),
+  /** Bybit: the UTA margin mode (account-wide); Binance: the margin type of `symbols` (default: every symbol) */
+  marginMode: z.enum(["cross", "isolated"]).optional(),
+  symbols: z.array(z.string().regex(/^[A-Z0-9]+$/, "an exchange symbol like BTCUSDT")).min(1).optional(),
+  /** leverage per exchange symbol, e.g. {"BTCUSDT": 10} */
+  leverage: z.record(z.string().regex(/^[A-Z0-9]+$/, "an exchange symbol like BTCUSDT"), z.number().int().min(1)).optional(),
+};
 const permissions = z.strictObject({
   read: z.boolean().optional(),
   spotTrade: z.boolean().optional(),
@@ -28,7 +49,9 @@ const AccountBody = z.strictObject({
   balances: balances.optional(),
   /** Binance USDⓈ-M wallet; defaults to the USDT/USDC entries of `balances`. Ignored for Bybit (one UNIFIED wallet). */
   futuresBalances: balances.optional(),
+  ...settingsFields,
 });
+const SettingsBody = z.strictObject(settingsFields);
 const KeyBody = z.strictObject(keyFields);
 const BalancesBody = z.strictObject({ balances: balances.optional(), futuresBalances: balances.optional() });
 const PriceBody = z.strictObject({
@@ -98,66 +121,44 @@ function setBalances(account: Account, spot: Record<string, string> | undefined,
   for (const [asset, amount] of Object.entries(margin)) account.futures.set(asset, fx(amount));
 }
 
+/** Applies hedge mode, margin mode and leverage; a message when the exchange would refuse (a position is open). */
+function applySettings(state: SimState, account: Account, body: z.infer<typeof SettingsBody>): string | null {
+  const linear = state.markets.list.filter((m) => m.exchange === account.exchange && m.category === "linear");
+  const scope = body.symbols === undefined ? linear : linear.filter((m) => body.symbols?.includes(m.id));
+  if (body.symbols !== undefined && scope.length !== body.symbols.length) return `unknown symbol in ${body.symbols.join(", ")}`;
+  for (const [symbol, value] of Object.entries(body.leverage ?? {})) {
+    const m = findMarket(state, account.exchange, "linear", symbol);
+    if (m === undefined) return `unknown symbol ${symbol}`;
+    if (value > m.maxLeverage) return `leverage ${value} is above ${symbol}'s maximum ${m.maxLeverage}`;
+  }
+  const changesMode = body.hedgeMode !== undefined || body.marginMode !== undefined;
+  const open = (account.exchange === "bybit" || body.hedgeMode !== undefined ? linear : scope).filter((m) => hasPosition(account, m));
+  if (changesMode && open.length > 0) return `close the open positions first (${open.map((m) => m.id).join(", ")}): the exchange refuses to switch modes with a position`;
+  if (body.hedgeMode !== undefined) {
+    account.hedgeMode = body.hedgeMode;
+    account.hedgeSymbols.clear();
+  }
+  if (body.marginMode !== undefined) {
+    if (account.exchange === "bybit") account.unifiedMarginMode = body.marginMode === "isolated" ? "ISOLATED_MARGIN" : "REGULAR_MARGIN";
+    else
+      for (const m of scope) {
+        if (body.marginMode === "isolated") account.isolated.add(m.id);
+        else account.isolated.delete(m.id);
+      }
+  }
+  for (const [symbol, value] of Object.entries(body.leverage ?? {})) account.leverage.set(symbol, value);
+  return null;
+}
+
 function createAccount(state: SimState, body: z.infer<typeof AccountBody>): SimResponse {
   const id = `${body.exchange}-${state.accounts.size + 1}-${Date.now().toString(36)}`;
-  const account: Account = {
-    id,
-    exchange: body.exchange,
-    keys: [],
-    spot: new Map(),
-    futures: new Map(),
-    positions: new Map(),
-    leverage: new Map(),
-    orders: new Map(),
-    clientIds: new Map(),
-    openOrders: new Set(),
-    createdAt: Date.now(),
-  };
+  const account = newAccount(id, body.exchange);
   setBalances(account, body.balances ?? DEFAULT_BALANCES, body.futuresBalances);
+  const refused = applySettings(state, account, { hedgeMode: body.hedgeMode, marginMode: body.marginMode, symbols: body.symbols, leverage: body.leverage });
+  if (refused !== null) return bad(refused);
   state.accounts.set(id, account);
   const key = addKey(state, account, body);
   return json(201, { accountId: id, apiKey: key.apiKey, secret: key.secret });
-}
-
-function accountView(account: Account): unknown {
-  const spot = Object.fromEntries([...account.spot].map(([a, b]) => [a, { free: formatTrim(b.free), locked: formatTrim(b.locked) }]));
-  const futures = Object.fromEntries([...account.futures].map(([a, v]) => [a, formatTrim(v)]));
-  const positions = [...account.positions]
-    .filter(([, p]) => p.qty !== ZERO)
-    .map(([symbol, p]) => ({ symbol, qty: formatTrim(p.qty), entryPrice: formatTrim(p.entryPrice), realizedPnl: formatTrim(p.realizedPnl) }));
-  return {
-    accountId: account.id,
-    exchange: account.exchange,
-    keys: account.keys.map((k) => ({ apiKey: k.apiKey, permissions: k.permissions, ips: k.ips ?? ["*"] })),
-    balances: account.exchange === "binance" ? { spot, futures } : { unified: spot },
-    positions,
-    leverage: Object.fromEntries(account.leverage),
-  };
-}
-
-const UNIFIED_STATUS = { open: "open", filled: "closed", canceled: "canceled", expired: "expired" } as const;
-
-function orderView(o: Order): unknown {
-  return {
-    id: o.id,
-    apiKey: o.apiKey,
-    exchange: o.exchange,
-    accountId: o.accountId,
-    symbol: o.market.symbol,
-    exchangeSymbol: o.market.id,
-    category: o.market.category,
-    side: o.side,
-    type: o.type,
-    amount: formatTrim(o.qty),
-    cost: o.quoteQty === null ? null : formatTrim(o.quoteQty),
-    price: o.type === "limit" ? formatTrim(o.price) : null,
-    average: o.filledQty === ZERO ? null : formatTrim(o.avgPrice),
-    filled: formatTrim(o.filledQty),
-    status: UNIFIED_STATUS[o.status],
-    clientOrderId: o.clientOrderId === "" ? null : o.clientOrderId,
-    reduceOnly: o.reduceOnly,
-    createdAt: o.createdAt,
-  };
 }
 
 function listOrders(state: SimState, query: URLSearchParams): SimResponse {
@@ -165,12 +166,14 @@ function listOrders(state: SimState, query: URLSearchParams): SimResponse {
   const accountId = query.get("accountId");
   const exchange = query.get("exchange");
   const clientOrderId = query.get("clientOrderId");
+  const symbol = query.get("symbol");
   const rows = state.ledger.filter(
     (o) =>
       (apiKey === null || o.apiKey === apiKey) &&
       (accountId === null || o.accountId === accountId) &&
       (exchange === null || o.exchange === exchange) &&
-      (clientOrderId === null || o.clientOrderId === clientOrderId),
+      (clientOrderId === null || o.clientOrderId === clientOrderId) &&
+      (symbol === null || o.market.symbol === symbol || o.market.id === symbol),
   );
   return json(200, { orders: rows.map(orderView) });
 }
@@ -182,8 +185,13 @@ function prices(state: SimState, body: z.infer<typeof PriceBody>): SimResponse {
   if (price === ZERO) return bad("price must be above zero");
   const exchanges: ExchangeId[] = body.exchange === undefined ? ["binance", "bybit"] : [body.exchange];
   let filled = 0;
-  for (const exchange of exchanges) filled += setPrice(state, exchange, pair, price);
-  return json(200, { symbol: pair, exchanges, price: formatTrim(price), filled });
+  let triggered = 0;
+  for (const exchange of exchanges) {
+    const moved = setPrice(state, exchange, pair, price);
+    filled += moved.filled;
+    triggered += moved.triggered;
+  }
+  return json(200, { symbol: pair, exchanges, price: formatTrim(price), filled, triggered });
 }
 
 function priceList(state: SimState): SimResponse {
@@ -244,11 +252,11 @@ export function handleControl(state: SimState, req: SimRequest, startedAt: numbe
       return json(200, state.limits);
     }
   }
-  const match = /^\/__sim\/accounts\/([^/]+)(\/keys|\/balances)?$/.exec(req.path);
+  const match = /^\/__sim\/accounts\/([^/]+)(\/keys|\/balances|\/settings)?$/.exec(req.path);
   const account = match === null ? undefined : state.accounts.get(decodeURIComponent(match[1]!));
   if (match !== null && account === undefined) return json(404, { error: `no account ${match[1]}` });
   if (account !== undefined) {
-    if (req.method === "GET" && match![2] === undefined) return json(200, accountView(account));
+    if (req.method === "GET" && match![2] === undefined) return json(200, accountView(state, account));
     if (req.method === "POST" && match![2] === "/keys") {
       const body = parse(KeyBody, req.body);
       if (isResponse(body)) return body;
@@ -260,7 +268,13 @@ export function handleControl(state: SimState, req: SimRequest, startedAt: numbe
       if (isResponse(body)) return body;
       // here `balances` leaves the futures wallet alone unless futuresBalances is given
       setBalances(account, body.balances, body.futuresBalances ?? {});
-      return json(200, accountView(account));
+      return json(200, accountView(state, account));
+    }
+    if (req.method === "POST" && match![2] === "/settings") {
+      const body = parse(SettingsBody, req.body);
+      if (isResponse(body)) return body;
+      const refused = applySettings(state, account, body);
+      return refused === null ? json(200, accountView(state, account)) : json(409, { error: refused });
     }
   }
   return json(404, { error: `no control route ${route}` });

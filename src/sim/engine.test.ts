@@ -1,10 +1,11 @@
 // Engine bookkeeping without HTTP: wallet conservation and position math.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type PlaceRequest, placeOrder, setPrice } from "./engine.ts";
+import { type PlaceRequest, placeOrder } from "./engine.ts";
 import { SCALE, ZERO, formatFixed, formatTrim, fx, parseFixed } from "./fixed.ts";
 import { marginSummary } from "./margin.ts";
-import { type Account, type ApiKey, type SimState, createState, findMarket } from "./state.ts";
+import { type Account, type ApiKey, type SimState, createState, findMarket, newAccount } from "./state.ts";
+import { setPrice } from "./triggers.ts";
 
 function setup(exchange: "binance" | "bybit", usdt = "1000000"): { state: SimState; account: Account; key: ApiKey } {
   const state = createState();
@@ -17,19 +18,10 @@ function setup(exchange: "binance" | "bybit", usdt = "1000000"): { state: SimSta
     ips: null,
     createdAt: 0,
   };
-  const account: Account = {
-    id: "a",
-    exchange,
-    keys: [key],
-    spot: new Map([["USDT", { free: fx(usdt), locked: ZERO }]]),
-    futures: new Map([["USDT", fx(usdt)]]),
-    positions: new Map(),
-    leverage: new Map(),
-    orders: new Map(),
-    clientIds: new Map(),
-    openOrders: new Set(),
-    createdAt: 0,
-  };
+  const account: Account = newAccount("a", exchange, 0);
+  account.keys.push(key);
+  account.spot.set("USDT", { free: fx(usdt), locked: ZERO });
+  account.futures.set("USDT", fx(usdt));
   state.accounts.set("a", account);
   return { state, account, key };
 }
@@ -58,7 +50,7 @@ describe("engine", () => {
     const { state, account, key } = setup("binance", "1000");
     placeOrder(state, account, key, req(state, "binance", "spot", "buy", "0.01", { type: "limit", price: fx("60000"), timeInForce: "GTC" }));
     expect(account.spot.get("USDT")).toEqual({ free: fx("400"), locked: fx("600") });
-    expect(setPrice(state, "binance", "BTCUSDT", fx("59000"))).toBe(1);
+    expect(setPrice(state, "binance", "BTCUSDT", fx("59000")).filled).toBe(1);
     expect(account.spot.get("USDT")).toEqual({ free: fx("400"), locked: ZERO });
     expect(account.spot.get("BTC")?.free).toBe(fx("0.00999"));
   });

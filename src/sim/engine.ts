@@ -1,39 +1,13 @@
 // Order matching and wallet bookkeeping, the same for both exchanges; the
 // dialects (binance-api.ts, bybit-api.ts) only translate requests, responses and
 // EngineError kinds into each exchange's wire format and error codes.
+// Conditional orders and price moves: triggers.ts.
 import { randomUUID } from "node:crypto";
-import { type Fixed, ZERO, abs, div, floorTo, mul, ppm } from "./fixed.ts";
-import { addToMarginWallet, applyToPosition, leverageOf, marginFor, marginSummary } from "./margin.ts";
+import { EngineError, FEES, balance, checkClientId, checkFilters, checkFunds, reducibleQty, reduces } from "./engine-rules.ts";
+import { type Fixed, ZERO, div, floorTo, mul, ppm } from "./fixed.ts";
+import { addToMarginWallet, applyToPosition, positionQty } from "./margin.ts";
 import { type Market, marketKey } from "./markets.ts";
-import { type Account, type ApiKey, type Order, type SimState, type SpotBalance, priceOf } from "./state.ts";
-
-export type EngineErrorKind =
-  | "qtyStep"
-  | "qtyMin"
-  | "qtyMax"
-  | "priceTick"
-  | "notional"
-  | "insufficient"
-  | "duplicateClientId"
-  | "reduceOnly"
-  | "postOnly"
-  | "unknownOrder"
-  | "leverage";
-
-export class EngineError extends Error {
-  constructor(
-    readonly kind: EngineErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Fee rates in parts per million: spot 0.1% both; linear taker/maker per exchange. */
-const FEES = {
-  binance: { spot: 1000n, linearTaker: 500n, linearMaker: 200n },
-  bybit: { spot: 1000n, linearTaker: 550n, linearMaker: 200n },
-} as const;
+import { type Account, type ApiKey, type Order, type PositionSide, type SimState, type Trigger, priceOf } from "./state.ts";
 
 export interface PlaceRequest {
   market: Market;
@@ -47,47 +21,86 @@ export interface PlaceRequest {
   reduceOnly: boolean;
   /** GTC, IOC, FOK or PostOnly */
   timeInForce: string;
+  /** default BOTH (one-way mode); the dialects check it against the account's mode */
+  positionSide?: PositionSide;
 }
 
-function balance(account: Account, asset: string): SpotBalance {
-  let b = account.spot.get(asset);
-  if (b === undefined) {
-    b = { free: ZERO, locked: ZERO };
-    account.spot.set(asset, b);
-  }
-  return b;
-}
-
-function newOrderId(state: SimState, market: Market): string {
+/** Order ids: Binance decimal numbers (algo orders their own range, below 2^53), Bybit spot 19 digits, linear uuids. */
+export function newOrderId(state: SimState, market: Market, algo = false): string {
   if (market.exchange === "bybit") {
-    // Bybit: spot ids are 19-digit numbers, linear ids are uuids
     return market.category === "spot" ? String(1_800_000_000_000_000_000n + BigInt(state.seq)) : randomUUID();
   }
-  return String(30_000_000_000 + state.seq);
+  return String((algo ? 1_000_000_000_000_000 : 30_000_000_000) + state.seq);
 }
 
-function checkFilters(market: Market, qty: Fixed, price: Fixed | null, refPrice: Fixed, isMarket: boolean, reduceOnly: boolean): void {
-  if (qty <= ZERO || qty % market.stepSize !== ZERO) throw new EngineError("qtyStep", "quantity is not a multiple of the step size");
-  if (qty < market.minQty) throw new EngineError("qtyMin", "quantity below the minimum");
-  if (qty > (isMarket ? market.maxMarketQty : market.maxQty)) throw new EngineError("qtyMax", "quantity above the maximum");
-  if (price !== null && (price <= ZERO || price % market.tickSize !== ZERO)) throw new EngineError("priceTick", "price is not a multiple of the tick size");
-  if (!reduceOnly && mul(qty, price ?? refPrice) < market.minNotional) throw new EngineError("notional", "notional below the minimum");
+export interface NewOrderFields {
+  req: PlaceRequest;
+  apiKey: string;
+  qty: Fixed;
+  status: Order["status"];
+  trigger: Trigger | null;
+  algo?: boolean;
 }
 
-function checkClientId(account: Account, clientOrderId: string): void {
-  const previous = account.clientIds.get(clientOrderId);
-  if (previous === undefined) return;
-  // Binance (spot and futures): unique among OPEN orders only; Bybit: unique forever
-  if (account.exchange === "bybit" || previous.status === "open") {
-    throw new EngineError("duplicateClientId", "client order id already used");
-  }
-}
-
-export function placeOrder(state: SimState, account: Account, key: ApiKey, req: PlaceRequest): Order {
-  const { market } = req;
+/** Builds an order and registers it with the account (not the ledger). */
+export function newOrder(state: SimState, account: Account, f: NewOrderFields): Order {
   const now = Date.now();
+  state.seq++;
+  const { req } = f;
+  const order: Order = {
+    id: newOrderId(state, req.market, f.algo === true),
+    seq: state.seq,
+    exchange: account.exchange,
+    accountId: account.id,
+    apiKey: f.apiKey,
+    market: req.market,
+    side: req.side,
+    type: req.type,
+    qty: f.qty,
+    quoteQty: req.quoteQty,
+    price: req.type === "market" ? ZERO : (req.price ?? ZERO),
+    reserved: ZERO,
+    status: f.status,
+    filledQty: ZERO,
+    cumQuote: ZERO,
+    avgPrice: ZERO,
+    fee: ZERO,
+    feeAsset: "",
+    realizedPnl: ZERO,
+    maker: false,
+    tradeId: 0,
+    clientOrderId: req.clientOrderId,
+    reduceOnly: req.market.category === "linear" && req.reduceOnly,
+    timeInForce: req.timeInForce,
+    positionSide: req.positionSide ?? "BOTH",
+    trigger: f.trigger,
+    triggeredAt: 0,
+    child: null,
+    parent: null,
+    cancelType: "",
+    attachedTpsl: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (f.algo === true) {
+    account.algoOrders.set(order.id, order);
+    if (order.clientOrderId !== "") account.algoClientIds.set(order.clientOrderId, order);
+  } else {
+    account.orders.set(order.id, order);
+    if (order.clientOrderId !== "") account.clientIds.set(order.clientOrderId, order);
+  }
+  return order;
+}
+
+/**
+ * Places a plain order. `parent` marks the order a Binance algo order placed when it fired: it
+ * shares the algo's client id, and the ledger shows it through its parent.
+ */
+export function placeOrder(state: SimState, account: Account, key: ApiKey, req: PlaceRequest, parent: Order | null = null): Order {
+  const { market } = req;
   const refPrice = priceOf(state, market);
-  if (req.clientOrderId !== "") checkClientId(account, req.clientOrderId);
+  const positionSide = req.positionSide ?? "BOTH";
+  if (req.clientOrderId !== "" && parent === null) checkClientId(account.clientIds, account.exchange, req.clientOrderId);
 
   let qty = req.qty ?? ZERO;
   if (req.quoteQty !== null) {
@@ -98,18 +111,16 @@ export function placeOrder(state: SimState, account: Account, key: ApiKey, req: 
   const isMarket = req.type === "market";
   const price = isMarket ? null : req.price;
   const isLinear = market.category === "linear";
+  const reduce = reduces({ market, reduceOnly: req.reduceOnly, positionSide, side: req.side });
 
   let reduceCap = ZERO;
-  if (isLinear && req.reduceOnly) {
-    const pos = account.positions.get(market.id);
-    const posQty = pos?.qty ?? ZERO;
-    const reduces = (req.side === "buy" && posQty < ZERO) || (req.side === "sell" && posQty > ZERO);
-    if (!reduces) throw new EngineError("reduceOnly", "reduce-only order would not reduce a position");
-    reduceCap = abs(posQty);
+  if (reduce) {
+    reduceCap = reducibleQty(account, market, positionSide, req.side);
+    if (reduceCap === ZERO) throw new EngineError("reduceOnly", "reduce-only order would not reduce a position");
   }
-  if (req.quoteQty === null) checkFilters(market, qty, price, refPrice, isMarket, isLinear && req.reduceOnly);
+  if (req.quoteQty === null) checkFilters(market, qty, price, refPrice, isMarket, reduce);
   // exchanges shrink an oversized reduce-only order to the position instead of rejecting it
-  if (isLinear && req.reduceOnly && qty > reduceCap) qty = reduceCap;
+  if (reduce && qty > reduceCap) qty = reduceCap;
 
   const crosses = isMarket || (req.side === "buy" ? (price as Fixed) >= refPrice : (price as Fixed) <= refPrice);
   const postOnlyTakes = !isMarket && crosses && req.timeInForce === "PostOnly";
@@ -117,52 +128,14 @@ export function placeOrder(state: SimState, account: Account, key: ApiKey, req: 
   if (postOnlyTakes && account.exchange === "binance" && !isLinear) throw new EngineError("postOnly", "post-only order would take liquidity");
 
   // funds check at the price the order reserves (limit) or fills at (market)
-  const fundPrice = price ?? refPrice;
-  if (isLinear) {
-    const posQty = account.positions.get(market.id)?.qty ?? ZERO;
-    const opposite = (req.side === "buy" && posQty < ZERO) || (req.side === "sell" && posQty > ZERO);
-    const increase = opposite ? (qty > abs(posQty) ? qty - abs(posQty) : ZERO) : qty;
-    const notional = mul(qty, fundPrice);
-    const required = marginFor(mul(increase, fundPrice), leverageOf(account, market)) + ppm(notional, FEES[account.exchange].linearTaker);
-    if (increase > ZERO && marginSummary(state, account).available < required) throw new EngineError("insufficient", "margin is insufficient");
-  } else if (req.side === "buy") {
-    const need = req.quoteQty ?? mul(qty, fundPrice);
-    if (balance(account, market.quote).free < need) throw new EngineError("insufficient", "insufficient balance");
-  } else if (balance(account, market.base).free < qty) {
-    throw new EngineError("insufficient", "insufficient balance");
-  }
+  checkFunds(state, account, market, req.side, positionSide, qty, req.quoteQty, price ?? refPrice);
 
-  state.seq++;
-  const order: Order = {
-    id: newOrderId(state, market),
-    seq: state.seq,
-    exchange: account.exchange,
-    accountId: account.id,
-    apiKey: key.apiKey,
-    market,
-    side: req.side,
-    type: req.type,
-    qty,
-    quoteQty: req.quoteQty,
-    price: price ?? ZERO,
-    reserved: ZERO,
-    status: "open",
-    filledQty: ZERO,
-    cumQuote: ZERO,
-    avgPrice: ZERO,
-    fee: ZERO,
-    feeAsset: "",
-    maker: false,
-    tradeId: 0,
-    clientOrderId: req.clientOrderId,
-    reduceOnly: isLinear && req.reduceOnly,
-    timeInForce: req.timeInForce,
-    createdAt: now,
-    updatedAt: now,
-  };
-  account.orders.set(order.id, order);
-  if (order.clientOrderId !== "") account.clientIds.set(order.clientOrderId, order);
-  state.ledger.push(order);
+  const order = newOrder(state, account, { req: { ...req, positionSide }, apiKey: key.apiKey, qty, status: "open", trigger: null });
+  if (parent === null) state.ledger.push(order);
+  else {
+    order.parent = parent;
+    parent.child = order;
+  }
 
   if (postOnlyTakes || (!crosses && (req.timeInForce === "IOC" || req.timeInForce === "FOK"))) {
     order.status = "expired";
@@ -174,21 +147,28 @@ export function placeOrder(state: SimState, account: Account, key: ApiKey, req: 
   return order;
 }
 
-function rest(state: SimState, account: Account, order: Order): void {
-  const { market } = order;
-  if (market.category === "spot") {
-    if (order.side === "buy") {
-      order.reserved = mul(order.qty, order.price);
-      const q = balance(account, market.quote);
-      q.free -= order.reserved;
-      q.locked += order.reserved;
-    } else {
-      order.reserved = order.qty;
-      const b = balance(account, market.base);
-      b.free -= order.qty;
-      b.locked += order.qty;
+/** Runs an order that is already booked (a conditional that fired in place): margin check, then fill or rest. */
+export function execute(state: SimState, account: Account, order: Order): void {
+  const refPrice = priceOf(state, order.market);
+  const isMarket = order.type === "market";
+  const crosses = isMarket || (order.side === "buy" ? order.price >= refPrice : order.price <= refPrice);
+  order.status = "open";
+  if (!reduces(order)) {
+    try {
+      checkFunds(state, account, order.market, order.side, order.positionSide, order.qty, order.quoteQty, isMarket ? refPrice : order.price);
+    } catch {
+      order.status = "canceled";
+      order.cancelType = "CancelByCannotAffordOrderCost";
+      return;
     }
   }
+  if (crosses) fill(state, account, order, refPrice, false);
+  else rest(state, account, order);
+}
+
+export function rest(state: SimState, account: Account, order: Order): void {
+  const { market } = order;
+  if (market.category === "spot") reserve(account, order, order.price);
   account.openOrders.add(order);
   const key = marketKey(market.exchange, market.category, market.id);
   let set = state.book.get(key);
@@ -199,9 +179,23 @@ function rest(state: SimState, account: Account, order: Order): void {
   set.add(order);
 }
 
-function unrest(state: SimState, account: Account, order: Order): void {
-  account.openOrders.delete(order);
-  state.book.get(marketKey(order.market.exchange, order.market.category, order.market.id))?.delete(order);
+/** Spot: locks the quote a buy needs at `price`, or the base a sell sells. */
+export function reserve(account: Account, order: Order, price: Fixed): void {
+  if (order.market.category !== "spot") return;
+  if (order.side === "buy") {
+    order.reserved = mul(order.qty, price);
+    const q = balance(account, order.market.quote);
+    q.free -= order.reserved;
+    q.locked += order.reserved;
+  } else {
+    order.reserved = order.qty;
+    const b = balance(account, order.market.base);
+    b.free -= order.qty;
+    b.locked += order.qty;
+  }
+}
+
+export function unreserve(account: Account, order: Order): void {
   if (order.reserved === ZERO) return;
   const asset = order.side === "buy" ? order.market.quote : order.market.base;
   const b = balance(account, asset);
@@ -210,17 +204,39 @@ function unrest(state: SimState, account: Account, order: Order): void {
   order.reserved = ZERO;
 }
 
-function fill(state: SimState, account: Account, order: Order, price: Fixed, maker: boolean): void {
+/** An open order whose price or size changed: out of the book, then fill (taker) if it now crosses, else back in. */
+export function rebook(state: SimState, account: Account, order: Order): void {
+  unrest(state, account, order);
+  const refPrice = priceOf(state, order.market);
+  const crosses = order.side === "buy" ? order.price >= refPrice : order.price <= refPrice;
+  if (crosses) fill(state, account, order, refPrice, false);
+  else rest(state, account, order);
+}
+
+function unrest(state: SimState, account: Account, order: Order): void {
+  account.openOrders.delete(order);
+  state.book.get(marketKey(order.market.exchange, order.market.category, order.market.id))?.delete(order);
+  unreserve(account, order);
+}
+
+/** Takes an untriggered conditional order out of the trigger set (cancel, fire, expiry). */
+export function unarm(state: SimState, account: Account, order: Order): void {
+  account.conditionals.delete(order);
+  state.triggers.get(order.exchange + ":" + order.market.id)?.delete(order);
+  unreserve(account, order);
+}
+
+export function fill(state: SimState, account: Account, order: Order, price: Fixed, maker: boolean): void {
   if (order.reserved !== ZERO || account.openOrders.has(order)) unrest(state, account, order);
   const { market } = order;
   let qty = order.qty;
-  if (order.reduceOnly) {
-    const posQty = account.positions.get(market.id)?.qty ?? ZERO;
-    const room = (order.side === "buy" && posQty < ZERO) || (order.side === "sell" && posQty > ZERO) ? abs(posQty) : ZERO;
+  if (reduces(order)) {
+    const room = reducibleQty(account, market, order.positionSide, order.side);
     if (qty > room) qty = room;
     if (qty === ZERO) {
-      // the position closed while this reduce-only order rested: exchanges expire it
+      // the position closed while this reduce-only order waited: exchanges expire it
       order.status = "expired";
+      order.cancelType = "CancelByReduceOnly";
       order.updatedAt = Date.now();
       return;
     }
@@ -244,7 +260,8 @@ function fill(state: SimState, account: Account, order: Order, price: Fixed, mak
   } else {
     order.fee = ppm(cost, maker ? fees.linearMaker : fees.linearTaker);
     order.feeAsset = market.quote;
-    addToMarginWallet(account, applyToPosition(account, market, order.side === "buy" ? qty : -qty, price) - order.fee);
+    order.realizedPnl = applyToPosition(account, market, order.positionSide, order.side === "buy" ? qty : -qty, price);
+    addToMarginWallet(account, order.realizedPnl - order.fee);
   }
   order.qty = qty;
   order.filledQty = qty;
@@ -254,6 +271,34 @@ function fill(state: SimState, account: Account, order: Order, price: Fixed, mak
   order.tradeId = ++state.tradeSeq;
   order.status = "filled";
   order.updatedAt = Date.now();
+  if (market.category === "linear" && positionQty(account, market, order.positionSide) === ZERO) dropOnFlat(state, account, market, order.positionSide);
+}
+
+/**
+ * What the exchanges do with orders tied to a position that just went flat. Binance expires
+ * closePosition conditionals (GTE_GTC) only; reduce-only ones stay and expire if they fire with
+ * nothing to close. Bybit cancels the position's TP/SL/trailing stop (CancelByTpSlTsClear) and
+ * every reduce-only order on that side (CancelByReduceOnly).
+ */
+function dropOnFlat(state: SimState, account: Account, market: Market, side: PositionSide): void {
+  const now = Date.now();
+  for (const o of [...account.conditionals]) {
+    if (o.market !== market || o.positionSide !== side || o.status !== "untriggered") continue;
+    const t = o.trigger as Trigger;
+    if (account.exchange === "binance" ? !t.closePosition : !(t.tpsl !== null || reduces(o))) continue;
+    unarm(state, account, o);
+    o.status = account.exchange === "binance" ? "expired" : "canceled";
+    o.cancelType = t.tpsl !== null ? "CancelByTpSlTsClear" : "CancelByReduceOnly";
+    o.updatedAt = now;
+  }
+  if (account.exchange !== "bybit") return;
+  for (const o of [...account.openOrders]) {
+    if (o.market !== market || o.positionSide !== side || !reduces(o)) continue;
+    unrest(state, account, o);
+    o.status = "canceled";
+    o.cancelType = "CancelByReduceOnly";
+    o.updatedAt = now;
+  }
 }
 
 export interface OrderRef {
@@ -261,39 +306,30 @@ export interface OrderRef {
   clientOrderId?: string | undefined;
 }
 
-export function findOrder(account: Account, market: Market, ref: OrderRef): Order | undefined {
-  const order = ref.orderId !== undefined ? account.orders.get(ref.orderId) : ref.clientOrderId !== undefined ? account.clientIds.get(ref.clientOrderId) : undefined;
+export function findOrder(account: Account, market: Market, ref: OrderRef, algo = false): Order | undefined {
+  const byId = algo ? account.algoOrders : account.orders;
+  const byClientId = algo ? account.algoClientIds : account.clientIds;
+  const order = ref.orderId !== undefined ? byId.get(ref.orderId) : ref.clientOrderId !== undefined ? byClientId.get(ref.clientOrderId) : undefined;
   return order !== undefined && order.market === market ? order : undefined;
 }
 
-export function cancelOrder(state: SimState, account: Account, market: Market, ref: OrderRef): Order {
-  const order = findOrder(account, market, ref);
-  if (order === undefined || order.status !== "open") throw new EngineError("unknownOrder", "order does not exist or is not open");
-  unrest(state, account, order);
-  order.status = "canceled";
-  order.updatedAt = Date.now();
+/** Cancels an open or untriggered order (untriggered conditionals: Bybit shows them Deactivated). */
+export function cancelOrder(state: SimState, account: Account, market: Market, ref: OrderRef, algo = false): Order {
+  const order = findOrder(account, market, ref, algo);
+  if (order === undefined || (order.status !== "open" && order.status !== "untriggered")) throw new EngineError("unknownOrder", "order does not exist or is not open");
+  cancel(state, account, order);
   return order;
+}
+
+export function cancel(state: SimState, account: Account, order: Order, cancelType = "CancelByUser"): void {
+  if (order.status === "untriggered") unarm(state, account, order);
+  else unrest(state, account, order);
+  order.status = "canceled";
+  order.cancelType = cancelType;
+  order.updatedAt = Date.now();
 }
 
 export function setLeverage(account: Account, market: Market, leverage: number): void {
   if (!(leverage >= 1 && leverage <= market.maxLeverage)) throw new EngineError("leverage", `leverage must be 1..${market.maxLeverage}`);
   account.leverage.set(market.id, leverage);
-}
-
-/** Sets the last price of a pair on one exchange and fills resting orders it crosses. */
-export function setPrice(state: SimState, exchange: "binance" | "bybit", pairId: string, price: Fixed): number {
-  state.prices.set(exchange + ":" + pairId, price);
-  let filled = 0;
-  for (const category of ["spot", "linear"] as const) {
-    const set = state.book.get(marketKey(exchange, category, pairId));
-    if (set === undefined || set.size === 0) continue;
-    const crossed = [...set].filter((o) => (o.side === "buy" ? price <= o.price : price >= o.price));
-    for (const order of crossed) {
-      const account = state.accounts.get(order.accountId);
-      if (account === undefined) continue;
-      fill(state, account, order, order.price, true);
-      filled++;
-    }
-  }
-  return filled;
 }

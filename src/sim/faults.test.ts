@@ -18,17 +18,20 @@ afterAll(() => sim.close());
 afterEach(() => simDelete(sim.url, "/__sim/faults"));
 
 describe("faults", () => {
+  // Which requests a rule touches is read from its remaining count (each match spends one), not from
+  // a stopwatch; how long an untouched key's request takes meanwhile: bench/sim.ts.
   it("adds latency to one key's requests only", async () => {
-    await simPost(sim.url, "/__sim/faults", { apiKey: bin.apiKey, latencyMs: 150 });
+    await simPost(sim.url, "/__sim/faults", { apiKey: bin.apiKey, latencyMs: 150, count: 1_000 });
+    const remaining = async () => (await simGet<{ faults: { remaining: number }[] }>(sim.url, "/__sim/faults")).faults.map((f) => f.remaining);
     const slow = binanceClient(sim.url, bin);
     await slow.loadMarkets(); // public calls carry no key: not delayed
-    let started = Date.now();
-    await slow.fetchBalance();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     const other = bybitClient(sim.url, byb);
-    started = Date.now();
-    await other.fetchBalance();
-    expect(Date.now() - started).toBeLessThan(140);
+    await other.fetchBalance(); // another key: not delayed
+    expect(await remaining()).toEqual([1_000]);
+    const started = Date.now();
+    await slow.fetchBalance();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140); // the delay was applied (a timer never fires early)
+    expect(await remaining()).toEqual([999]);
   });
 
   it("answers 429 for `count` requests: Binance -> DDoSProtection, Bybit -> RateLimitExceeded", async () => {

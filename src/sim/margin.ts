@@ -1,13 +1,38 @@
-// Linear (USDⓈ-M perpetual) margin and one-way positions: leverage per symbol,
-// initial margin, unrealized PnL, and the wallet PnL and fees settle into.
+// Linear (USDⓈ-M perpetual) margin and positions: leverage per symbol, position
+// mode (one-way or hedge), margin mode, initial margin, unrealized PnL, and the
+// wallet PnL and fees settle into.
 import { type Fixed, ZERO, abs, div, mul } from "./fixed.ts";
 import { type Market, marketKey } from "./markets.ts";
-import { type Account, type Position, type SimState, priceOf } from "./state.ts";
+import { type Account, type Position, type PositionSide, type SimState, positionKey, priceOf } from "./state.ts";
 
 export const DEFAULT_LEVERAGE = { binance: 20, bybit: 10 } as const;
 
 export function leverageOf(account: Account, market: Market): number {
   return account.leverage.get(market.id) ?? DEFAULT_LEVERAGE[account.exchange];
+}
+
+/** Hedge mode: Binance account-wide (dualSidePosition); Bybit per symbol with an account default. */
+export function isHedged(account: Account, market: Market): boolean {
+  return account.exchange === "bybit" ? (account.hedgeSymbols.get(market.id) ?? account.hedgeMode) : account.hedgeMode;
+}
+
+/** Isolated margin: Binance per symbol (marginType); Bybit UTA account-wide (set-margin-mode). */
+export function isIsolated(account: Account, market: Market): boolean {
+  return account.exchange === "bybit" ? account.unifiedMarginMode === "ISOLATED_MARGIN" : account.isolated.has(market.id);
+}
+
+export function positionOf(account: Account, market: Market, side: PositionSide): Position | undefined {
+  return account.positions.get(positionKey(market.id, side));
+}
+
+export function positionQty(account: Account, market: Market, side: PositionSide): Fixed {
+  return positionOf(account, market, side)?.qty ?? ZERO;
+}
+
+/** Any open position on the symbol, either side. */
+export function hasPosition(account: Account, market: Market): boolean {
+  for (const side of ["BOTH", "LONG", "SHORT"] as const) if (positionQty(account, market, side) !== ZERO) return true;
+  return false;
 }
 
 export function marginFor(notional: Fixed, leverage: number): Fixed {
@@ -41,9 +66,9 @@ export interface MarginSummary {
 export function marginSummary(state: SimState, account: Account): MarginSummary {
   let positionIM = ZERO;
   let unrealized = ZERO;
-  for (const [id, pos] of account.positions) {
+  for (const pos of account.positions.values()) {
     if (pos.qty === ZERO) continue;
-    const market = state.markets.byKey.get(marketKey(account.exchange, "linear", id));
+    const market = state.markets.byKey.get(marketKey(account.exchange, "linear", pos.symbol));
     if (market === undefined) continue;
     const mark = priceOf(state, market);
     positionIM += marginFor(mul(abs(pos.qty), mark), leverageOf(account, market));
@@ -57,13 +82,14 @@ export function marginSummary(state: SimState, account: Account): MarginSummary 
   return { wallet, positionIM, orderIM, unrealized, available: wallet + unrealized - positionIM - orderIM };
 }
 
-/** Applies a signed fill to the one-way position; returns the realized PnL. */
-export function applyToPosition(account: Account, market: Market, signedQty: Fixed, price: Fixed): Fixed {
+/** Applies a signed fill to the position of one side; returns the realized PnL. */
+export function applyToPosition(account: Account, market: Market, side: PositionSide, signedQty: Fixed, price: Fixed): Fixed {
   const now = Date.now();
-  let pos: Position | undefined = account.positions.get(market.id);
+  const key = positionKey(market.id, side);
+  let pos: Position | undefined = account.positions.get(key);
   if (pos === undefined) {
-    pos = { qty: ZERO, entryPrice: ZERO, realizedPnl: ZERO, createdAt: now, updatedAt: now };
-    account.positions.set(market.id, pos);
+    pos = { symbol: market.id, side, qty: ZERO, entryPrice: ZERO, realizedPnl: ZERO, createdAt: now, updatedAt: now };
+    account.positions.set(key, pos);
   }
   let pnl = ZERO;
   const next = pos.qty + signedQty;

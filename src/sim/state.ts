@@ -27,8 +27,14 @@ export interface SpotBalance {
   locked: Fixed;
 }
 
+/** BOTH: one-way mode; LONG / SHORT: the two sides of a hedge-mode symbol */
+export type PositionSide = "BOTH" | "LONG" | "SHORT";
+
 export interface Position {
-  /** signed base quantity: > 0 long, < 0 short (one-way mode only) */
+  /** exchange symbol id (BTCUSDT) */
+  symbol: string;
+  side: PositionSide;
+  /** signed base quantity: > 0 long, < 0 short (LONG is never < 0, SHORT never > 0) */
   qty: Fixed;
   entryPrice: Fixed;
   realizedPnl: Fixed;
@@ -36,8 +42,45 @@ export interface Position {
   updatedAt: number;
 }
 
-/** expired: IOC/FOK limit that could not fill, or a reduce-only order left without a position */
-export type OrderStatus = "open" | "filled" | "canceled" | "expired";
+/**
+ * expired: IOC/FOK limit that could not fill, a reduce-only order left without a position, or a
+ * conditional order the exchange dropped (closePosition with the position gone, trigger refused).
+ * untriggered: a conditional order waiting for its trigger price.
+ * triggered: a Binance USDⓈ-M algo order that fired; its outcome is its `child` order's.
+ */
+export type OrderStatus = "open" | "filled" | "canceled" | "expired" | "untriggered" | "triggered";
+
+/** What makes a conditional order fire; the dialects set it, triggers.ts evaluates it. */
+export interface Trigger {
+  /** the exchange's own name: STOP_MARKET, TAKE_PROFIT, TRAILING_STOP_MARKET, STOP_LOSS_LIMIT... (Binance); Stop, TakeProfit, StopLoss, PartialTakeProfit, PartialStopLoss, TrailingStop (Bybit) */
+  type: string;
+  /** fires when the last price rises to (>=) or falls to (<=) `price` */
+  direction: "rise" | "fall";
+  /** trigger price; for trailing stops the current stop level (0 until activated) */
+  price: Fixed;
+  /** trailing by percent (Binance callbackRate; 1% = 10_000 ppm) */
+  callbackPpm: bigint | null;
+  /** trailing by price distance (Bybit trailingStop) */
+  distance: Fixed | null;
+  /** trailing activation price; null = active from placement */
+  activation: Fixed | null;
+  active: boolean;
+  /** best price since activation: highest for a sell trailing stop, lowest for a buy */
+  extreme: Fixed;
+  /** size is the whole position (same side) when it fires: Binance closePosition, Bybit Full TP/SL */
+  closePosition: boolean;
+  /** Bybit position TP/SL (trading-stop or attached to an entry): cancelled with the position */
+  tpsl: "Full" | "Partial" | null;
+  /** CONTRACT_PRICE / MARK_PRICE (Binance), LastPrice / MarkPrice (Bybit): the simulator has one price */
+  workingType: string;
+}
+
+/** Bybit take-profit / stop-loss attached to an entry order, set on the position when it fills. */
+export interface AttachedTpsl {
+  takeProfit: Fixed;
+  stopLoss: Fixed;
+  mode: "Full" | "Partial";
+}
 
 export interface Order {
   /** Binance: decimal digits of a number; Bybit: uuid */
@@ -63,11 +106,25 @@ export interface Order {
   avgPrice: Fixed;
   fee: Fixed;
   feeAsset: string;
+  /** linear: PnL the fill realized (Binance userTrades realizedPnl) */
+  realizedPnl: Fixed;
   maker: boolean;
   tradeId: number;
   clientOrderId: string;
+  /** as sent; hedge-mode closing orders reduce without it (see `reduces` in engine.ts) */
   reduceOnly: boolean;
   timeInForce: string;
+  positionSide: PositionSide;
+  /** null for plain orders */
+  trigger: Trigger | null;
+  /** when the trigger fired (0: not yet / never) */
+  triggeredAt: number;
+  /** Binance algo order -> the order it placed when it fired, and back */
+  child: Order | null;
+  parent: Order | null;
+  /** why the exchange cancelled or expired it (Bybit cancelType; "" = by the user or not at all) */
+  cancelType: string;
+  attachedTpsl: AttachedTpsl | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -80,13 +137,54 @@ export interface Account {
   spot: Map<string, SpotBalance>;
   /** Binance USDⓈ-M futures wallet balances (walletBalance per asset); unused for Bybit */
   futures: Map<string, Fixed>;
+  /** by positionKey(symbol, side) */
   positions: Map<string, Position>;
   leverage: Map<string, number>;
+  /** hedge mode: Binance account-wide; Bybit the default for symbols not in hedgeSymbols */
+  hedgeMode: boolean;
+  /** Bybit per-symbol position mode set by symbol */
+  hedgeSymbols: Map<string, boolean>;
+  /** Binance USDⓈ-M per-symbol margin type (absent = cross) */
+  isolated: Set<string>;
+  /** Bybit UTA margin mode, account-wide */
+  unifiedMarginMode: "REGULAR_MARGIN" | "ISOLATED_MARGIN";
   orders: Map<string, Order>;
   /** latest order per client id (Binance reuse rules) / every client id ever used (Bybit) */
   clientIds: Map<string, Order>;
   openOrders: Set<Order>;
+  /** untriggered conditional orders */
+  conditionals: Set<Order>;
+  /** Binance USDⓈ-M algo (conditional) orders: their own id and clientAlgoId namespaces */
+  algoOrders: Map<string, Order>;
+  algoClientIds: Map<string, Order>;
   createdAt: number;
+}
+
+export function newAccount(id: string, exchange: ExchangeId, createdAt = Date.now()): Account {
+  return {
+    id,
+    exchange,
+    keys: [],
+    spot: new Map(),
+    futures: new Map(),
+    positions: new Map(),
+    leverage: new Map(),
+    hedgeMode: false,
+    hedgeSymbols: new Map(),
+    isolated: new Set(),
+    unifiedMarginMode: "REGULAR_MARGIN",
+    orders: new Map(),
+    clientIds: new Map(),
+    openOrders: new Set(),
+    conditionals: new Set(),
+    algoOrders: new Map(),
+    algoClientIds: new Map(),
+    createdAt,
+  };
+}
+
+export function positionKey(symbol: string, side: PositionSide): string {
+  return side === "BOTH" ? symbol : symbol + ":" + side;
 }
 
 export interface RateLimits {
@@ -127,6 +225,8 @@ export interface SimState {
   prices: Map<string, Fixed>;
   /** resting limit orders per market key, crossed when a price is set */
   book: Map<string, Set<Order>>;
+  /** untriggered conditional orders per `${exchange}:${pairId}` (spot and linear), checked when a price is set */
+  triggers: Map<string, Set<Order>>;
   faults: FaultRule[];
   limits: RateLimits;
   /** the limits the simulator started with; reset returns to them */
@@ -147,6 +247,7 @@ export function createState(limits: Partial<RateLimits> = {}): SimState {
     ledger: [],
     prices: new Map(),
     book: new Map(),
+    triggers: new Map(),
     faults: [],
     limits: { ...DEFAULT_LIMITS, ...limits },
     startLimits: { ...DEFAULT_LIMITS, ...limits },
@@ -164,6 +265,7 @@ export function resetState(state: SimState): void {
   state.keys.clear();
   state.ledger.length = 0;
   state.book.clear();
+  state.triggers.clear();
   state.faults.length = 0;
   state.usage.clear();
   state.limits = { ...state.startLimits };
