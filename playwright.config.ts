@@ -5,8 +5,14 @@ import { defineConfig, devices } from "@playwright/test";
 const PORT = Number(process.env.E2E_PORT ?? 3334);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4011);
 export const baseURL = `http://localhost:${PORT}`;
+const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 4025);
+const MAIL_PORT = Number(process.env.E2E_MAIL_PORT ?? 4026);
 // Specs reach the exchange simulator's control API through this.
 process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+// ...and the mail the app sent (e2e/mail-catcher.ts) through this.
+process.env.MAIL_URL = `http://127.0.0.1:${MAIL_PORT}`;
+// Listed in the app's ADMIN_EMAILS: signing up with it must not make an admin (account-security.spec.ts).
+process.env.E2E_ADMIN_EMAIL = "owner-by-signup@example.com";
 
 if (!process.env.DATABASE_URL) {
   throw new Error("e2e needs DATABASE_URL: run `npm run test:e2e` (it creates a throwaway database).");
@@ -59,11 +65,28 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
+      // A real SMTP server on localhost: the app's email (verification, reset, security notices) lands here.
+      command: "npx tsx e2e/mail-catcher.ts",
+      url: `http://127.0.0.1:${MAIL_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { E2E_SMTP_PORT: String(SMTP_PORT), E2E_MAIL_PORT: String(MAIL_PORT) },
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       command: "npx tsx scripts/server.ts",
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
-      env: { PORT: String(PORT), EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`, EGRESS_IPS: "203.0.113.10" },
+      env: {
+        PORT: String(PORT),
+        EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`,
+        EGRESS_IPS: "203.0.113.10",
+        SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+        MAIL_FROM: "KeyRelay e2e <no-reply@keyrelay.test>",
+        ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
+      },
       stdout: "ignore",
       stderr: "pipe",
     },

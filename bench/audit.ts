@@ -2,13 +2,14 @@
 // beside an OFFSET-paginated deep page (the baseline keyset pagination avoids), in the same run.
 // Run: npx tsx bench/audit.ts   (creates and drops its own PostgreSQL database; exits 0)
 import { listAudit } from "~/server/audit/audit-query";
-import { createTestDatabase } from "~/server/test/test-db";
+
+import { machine, median, percentile, printResult, throwawayDatabase, timeAsync } from "./harness";
 
 const ROWS = Number(process.env.AUDIT_BENCH_ROWS ?? 1_000_000);
 const RUNS = 15;
 const TARGET_MS = 100;
 
-const t = await createTestDatabase({ prefix: "kr_bench_audit" });
+const t = await throwawayDatabase("kr_bench_audit");
 const db = t.database.prisma;
 try {
   const seedStart = Date.now();
@@ -33,15 +34,8 @@ try {
   const seedMs = Date.now() - seedStart;
 
   async function time(fn: () => Promise<unknown>) {
-    await fn(); // warm
-    const ms: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const s = performance.now();
-      await fn();
-      ms.push(performance.now() - s);
-    }
-    ms.sort((a, b) => a - b);
-    return { median: ms[Math.floor(RUNS / 2)]!, p90: ms[Math.floor(RUNS * 0.9)]! };
+    const ms = await timeAsync(fn, { runs: RUNS, warmup: 1 });
+    return { median: median(ms), p90: percentile(ms, 90) };
   }
 
   const first = await time(() => listAudit(db, {}, { limit: 50 }));
@@ -58,15 +52,15 @@ try {
     [`deep page, keyset (cursor at row ${Number(deepCursor).toLocaleString("en")})`, deepKeyset, TARGET_MS],
     ["deep page, OFFSET baseline", deepOffset, null],
   ];
-  console.log(`audit bench — ${ROWS.toLocaleString("en")} rows seeded in ${(seedMs / 1000).toFixed(1)} s; ${RUNS} runs each after a warm-up\n`);
+  console.log(`audit bench — ${machine()}; ${ROWS.toLocaleString("en")} rows seeded in ${(seedMs / 1000).toFixed(1)} s; ${RUNS} runs each after a warm-up\n`);
   console.log(`${"query".padEnd(52)} ${"median".padStart(9)} ${"p90".padStart(9)}  target`);
   for (const [name, s, target] of rows) {
     console.log(`${name.padEnd(52)} ${s.median.toFixed(1).padStart(7)}ms ${s.p90.toFixed(1).padStart(7)}ms  ${target ? `< ${target} ms ${s.median < target ? "PASS" : "FAIL"}` : "(baseline)"}`);
   }
   console.log(`\nkeyset vs OFFSET at the deep page: ${(deepOffset.median / deepKeyset.median).toFixed(0)}x faster`);
-  console.log(`RESULT audit.first_page_ms=${first.median.toFixed(1)} target<${TARGET_MS}`);
-  console.log(`RESULT audit.filtered_page_ms=${filtered.median.toFixed(1)} target<${TARGET_MS}`);
-  console.log(`RESULT audit.deep_page_keyset_vs_offset=${(deepOffset.median / deepKeyset.median).toFixed(1)} target>1`);
+  printResult("audit.first_page_ms", first.median, { digits: 1, op: "<", target: TARGET_MS });
+  printResult("audit.filtered_page_ms", filtered.median, { digits: 1, op: "<", target: TARGET_MS });
+  printResult("audit.deep_page_keyset_vs_offset", deepOffset.median / deepKeyset.median, { digits: 1, op: ">", target: 1 });
 } finally {
   await t.drop();
 }

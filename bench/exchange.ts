@@ -13,13 +13,13 @@
 // The simulator runs in a child process, so "CPU us/order" is this process only (ccxt + adapter).
 // Run: npx tsx bench/exchange.ts   (env: ACCOUNTS 200, PER_ACCOUNT 18, ROUNDS 8, INFLIGHT 50,
 // PER_ORDER 300, WARM 2, BARE_WARM 8). Prints figures and RESULT lines; always exits 0, asserts nothing.
-import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
+import { loadavg } from "node:os";
 import type { Exchange as CcxtExchange } from "ccxt";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import type { ExchangeName } from "~/server/exchanges/profiles";
+
+import { formatTable, loadNote, machine, median, percentile, resultLine, runPool, startSim, type PoolRun, type SimHandle, type Work } from "./harness";
 
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 200);
 const PER_ACCOUNT = Number(process.env.PER_ACCOUNT ?? 18);
@@ -33,56 +33,11 @@ const AMOUNT = 0.002; // clears Binance's 100 USDT futures minimum
 const TARGET = 0.8;
 const SIM_LIMITS = { bybitOrders: 1e9, binanceWeight: 1e9 };
 
-// ---- harness ----------------------------------------------------------------------------------------
-interface SimChild {
-  url: string;
-  cpu: () => Promise<number>;
-  stop: () => Promise<void>;
-}
+// ---- helpers ----------------------------------------------------------------------------------------
+const empty = (): PoolRun => ({ count: 0, errors: 0, seconds: 0, cpuUs: 0, simCpuUs: 0, latencies: [] });
 
-async function startSimChild(): Promise<SimChild> {
-  // fork inherits tsx's loader flags from process.execArgv
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { url: string }).url));
-    child.once("exit", (code) => reject(new Error(`simulator child exited early (${code})`)));
-  });
-  const cpu = () =>
-    new Promise<number>((resolve) => {
-      child.once("message", (m) => {
-        const c = (m as { cpu: NodeJS.CpuUsage }).cpu;
-        resolve(c.user + c.system);
-      });
-      child.send("cpu");
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.send("stop");
-    });
-  return { url, cpu, stop };
-}
-
-type Work = (i: number) => Promise<unknown>;
-
-interface Sample {
-  orders: number;
-  errors: number;
-  seconds: number;
-  cpuUs: number; // this process, user + system
-  simCpuUs: number;
-  latencies: number[];
-}
-
-const empty = (): Sample => ({ orders: 0, errors: 0, seconds: 0, cpuUs: 0, simCpuUs: 0, latencies: [] });
-
-function add(into: Sample, s: Sample): Sample {
-  into.orders += s.orders;
+function add(into: PoolRun, s: PoolRun): PoolRun {
+  into.count += s.count;
   into.errors += s.errors;
   into.seconds += s.seconds;
   into.cpuUs += s.cpuUs;
@@ -91,45 +46,12 @@ function add(into: Sample, s: Sample): Sample {
   return into;
 }
 
-const firstErrors = new Set<string>();
-
 /** `count` orders numbered from `from`, at most INFLIGHT at a time. */
-async function run(label: string, sim: SimChild | null, from: number, count: number, work: Work): Promise<Sample> {
-  const latencies: number[] = [];
-  let next = from;
-  const end = from + count;
-  let errors = 0;
-  const simBefore = sim ? await sim.cpu() : 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(INFLIGHT, count) }, async () => {
-      for (let i = next++; i < end; i = next++) {
-        const t = performance.now();
-        try {
-          await work(i);
-        } catch (e) {
-          errors++;
-          if (!firstErrors.has(label)) {
-            firstErrors.add(label);
-            console.error(`first error in ${label}: ${(e as Error).message.slice(0, 300)}`);
-          }
-        }
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const simAfter = sim ? await sim.cpu() : 0;
-  return { orders: count, errors, seconds, cpuUs: cpu.user + cpu.system, simCpuUs: simAfter - simBefore, latencies };
+function run(label: string, sim: SimHandle | null, from: number, count: number, work: Work): Promise<PoolRun> {
+  return runPool(label, { count, from, sim, workers: Array.from({ length: Math.min(INFLIGHT, count) }, () => work) });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
-}
-
-const rate = (s: Sample) => s.orders / s.seconds;
+const rate = (s: PoolRun) => s.count / s.seconds;
 
 // ---- main -------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
@@ -146,7 +68,7 @@ async function main(): Promise<void> {
   const measured = ACCOUNTS * PER_ACCOUNT;
   const perRound = Math.ceil(measured / ROUNDS);
   console.log(
-    `exchange bench: ccxt ${ccxt.version}, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}; simulator in a child process (its CPU is not in ours)\n` +
+    `exchange bench — ${machine()}; ccxt ${ccxt.version}; simulator in a child process (its CPU is not in ours)\n` +
       `${SYMBOL} market orders; bare and adapter: ${ACCOUNTS} accounts each, ${INFLIGHT} in flight, ${measured} measured orders ` +
       `in ${ROUNDS} alternating rounds after warm-up (${BARE_WARM} orders per bare account, ${WARM} per adapter key); per-order clients: ${PER_ORDER} orders\n` +
       `adapter limiter: production buckets (orders burst ${PROFILES.BINANCE.limits.orders.burst} Binance / ${PROFILES.BYBIT.limits.orders.burst} Bybit), ` +
@@ -174,7 +96,7 @@ async function main(): Promise<void> {
   };
 
   const loadBefore = loadavg()[0]!;
-  const sim = await startSimChild();
+  const sim = await startSim({ limits: SIM_LIMITS });
   const rows: string[][] = [];
   const results: string[] = [];
   const notes: string[] = [];
@@ -211,7 +133,7 @@ async function main(): Promise<void> {
         return { id: `bench_cred_${exchange}_${n}`, userId, exchange, environment: "LIVE", apiKey: a.apiKey, sealedSecret: seal(keyring, a.secret, aad) };
       });
       const adapterWork: Work = (i) =>
-        adapter.createOrder(creds[i % ACCOUNTS]!, { symbol: SYMBOL, side: sideOf(i), type: "market", amount: AMOUNT, clientOrderId: cid() });
+        adapter.createOrder(creds[i % ACCOUNTS]!, { symbol: SYMBOL, side: sideOf(i), type: "market", amount: String(AMOUNT), clientOrderId: cid() });
 
       // warm-up: JIT of ccxt and the simulator on the bare path (no bucket there; the first order per
       // instance opens its socket), then the adapter's first order per key -- which builds the client
@@ -230,7 +152,7 @@ async function main(): Promise<void> {
         const count = Math.min(perRound, measured - r * perRound);
         if (count <= 0) break;
         const order = r % 2 === 0 ? (["bare", "adapter"] as const) : (["adapter", "bare"] as const);
-        const got: Partial<Record<"bare" | "adapter", Sample>> = {};
+        const got: Partial<Record<"bare" | "adapter", PoolRun>> = {};
         for (const which of order) {
           got[which] = await run(`${exchange} ${which}`, sim, from, count, which === "bare" ? bareWork : adapterWork);
           add(totals[which], got[which]!);
@@ -252,18 +174,17 @@ async function main(): Promise<void> {
       const perOrder = await run(`${exchange} client per order`, sim, perOrderFrom + INFLIGHT, PER_ORDER, perOrderWork);
 
       // report
-      const line = (name: string, s: Sample) => {
-        const lat = [...s.latencies].sort((a, b) => a - b);
+      const line = (name: string, s: PoolRun) => {
         rows.push([
           exchange,
           name,
-          String(s.orders),
+          String(s.count),
           String(s.errors),
           rate(s).toFixed(0),
-          (s.cpuUs / s.orders).toFixed(1),
-          (s.simCpuUs / s.orders).toFixed(1),
-          percentile(lat, 50).toFixed(2),
-          percentile(lat, 99).toFixed(2),
+          (s.cpuUs / s.count).toFixed(1),
+          (s.simCpuUs / s.count).toFixed(1),
+          percentile(s.latencies, 50).toFixed(2),
+          percentile(s.latencies, 99).toFixed(2),
         ]);
       };
       line("bare ccxt (warm, 1/account)", totals.bare);
@@ -273,22 +194,21 @@ async function main(): Promise<void> {
 
       // headline: median of the per-round paired ratios (each pair ran back to back, so a load spike
       // from elsewhere on the machine moves one pair, not the result); the pooled ratio is printed too
-      const sorted = [...roundRatios].sort((a, b) => a - b);
-      const ratio = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+      const ratio = median(roundRatios);
       const pooled = rate(totals.adapter) / rate(totals.bare);
-      const cpuRatio = totals.adapter.cpuUs / totals.adapter.orders / (totals.bare.cpuUs / totals.bare.orders);
+      const cpuRatio = totals.adapter.cpuUs / totals.adapter.count / (totals.bare.cpuUs / totals.bare.count);
       const slowdown = rate(totals.adapter) / rate(perOrder);
       const verdict = ratio >= TARGET ? "PASS" : "FAIL";
       notes.push(
         `${exchange}: adapter/bare throughput ${ratio.toFixed(2)}x median of rounds (target >= ${TARGET}x) ${verdict}; pooled ${pooled.toFixed(2)}x; ` +
           `rounds ${roundRatios.map((r) => r.toFixed(2)).join(" ")}; ` +
-          `CPU/order adapter/bare ${cpuRatio.toFixed(2)}x (+${(totals.adapter.cpuUs / totals.adapter.orders - totals.bare.cpuUs / totals.bare.orders).toFixed(1)} us); ` +
+          `CPU/order adapter/bare ${cpuRatio.toFixed(2)}x (+${(totals.adapter.cpuUs / totals.adapter.count - totals.bare.cpuUs / totals.bare.count).toFixed(1)} us); ` +
           `client-per-order is ${slowdown.toFixed(1)}x slower than the adapter; limiter waits ${limiterWaits}`,
       );
       results.push(
-        `RESULT exchange.adapter_vs_bare.${exchange}=${ratio.toFixed(2)} target>=${TARGET} ${verdict}`,
-        `RESULT exchange.adapter_cpu_vs_bare.${exchange}=${cpuRatio.toFixed(2)}`,
-        `RESULT exchange.client_per_order_slowdown.${exchange}=${slowdown.toFixed(1)}`,
+        resultLine(`exchange.adapter_vs_bare.${exchange}`, ratio, { digits: 2, op: ">=", target: TARGET }),
+        resultLine(`exchange.adapter_cpu_vs_bare.${exchange}`, cpuRatio, { digits: 2 }),
+        resultLine(`exchange.client_per_order_slowdown.${exchange}`, slowdown, { digits: 1 }),
       );
       if (limiterWaits > 0) notes.push(`${exchange}: WARNING the adapter's per-key bucket made ${limiterWaits} orders wait: the ratio above includes throttling`);
 
@@ -300,39 +220,17 @@ async function main(): Promise<void> {
     await sim.stop();
   }
 
-  const header = ["exchange", "case", "orders", "err", "orders/s", "CPU us/order", "sim us/order", "p50 ms", "p99 ms"];
-  const table = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(...table.map((row) => (row[col] ?? "").length)));
-  const fmt = (row: string[]) => row.map((cell, col) => (col < 2 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join("  ");
   console.log();
-  console.log(fmt(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(fmt(row));
+  const header = ["exchange", "case", "orders", "err", "orders/s", "CPU us/order", "sim us/order", "p50 ms", "p99 ms"];
+  for (const l of formatTable(header, rows, (col) => col >= 2)) console.log(l);
   console.log();
   for (const n of notes) console.log(n);
   console.log("(per-order: a new ccxt instance per order with markets from a shared loader via setMarketsFromExchange, no loadMarkets;");
   console.log(" '1st order per key': the adapter builds that key's client on it -- opens the sealed secret, constructs ccxt)");
-  const load = Math.max(loadBefore, loadavg()[0]!);
-  if (load > cpus().length - 1) {
-    console.log(
-      `NOTE: load average ${load.toFixed(1)} on ${cpus().length} cores: other processes compete for the CPU, so orders/s and the ` +
-        `round ratios are noisy; CPU us/order (time this process actually ran) is the steadier comparison.`,
-    );
-  }
+  const note = loadNote(loadBefore, "CPU us/order (the time this process actually ran) and the round ratios are");
+  if (note) console.log(note);
   console.log();
   for (const r of results) console.log(r);
 }
 
-// ---- entry: the child runs the simulator and answers CPU probes over IPC; the parent benchmarks ------------------------------------------
-if (process.argv[2] === "--child") {
-  const { startSimulator } = await import("~/sim/server");
-  const sim = await startSimulator({ port: 0, limits: SIM_LIMITS });
-  process.on("message", (msg) => {
-    if (msg === "cpu") process.send?.({ cpu: process.cpuUsage() });
-    if (msg === "stop") void sim.close().then(() => process.exit(0));
-  });
-  process.on("disconnect", () => process.exit(0)); // the parent died: do not linger
-  process.send?.({ url: sim.url });
-} else {
-  await main();
-}
+await main();

@@ -30,13 +30,18 @@
 // PHASES engine,sequential,webhook; profiling: WORKER_NODE_ARGS / WEBHOOK_NODE_ARGS "--cpu-prof ...",
 // WORKER_LOG_LEVEL). Prints a table and RESULT lines; asserts nothing about time: exits 0 unless the run
 // itself breaks (an error, a signal that never completes).
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+
+import {
+  formatTable, freePort, percentile, resultLine, seedSubscribers, sleep, spawnGroup, startSim, startWorkerProcess, stopGroup, subscribe,
+  throwawayDatabase, waitUntil,
+} from "./harness";
 
 process.env.LOG_LEVEL ??= "warn";
 
@@ -56,28 +61,7 @@ const TIERS = ["PRO", "FLEX", "TRIAL"] as const;
 const TARGET = { sentMs: 1000, speedup: 40, ackP99Ms: 25 };
 
 // ---- small helpers --------------------------------------------------------------------------------
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? NaN;
-}
-async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+const median = (xs: number[]) => percentile(xs, 50); // nearest rank, as this bench has always reported
 
 /** POST over a keep-alive agent; resolves with status and body text. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -139,65 +123,17 @@ function machineCpuMs(): { busy: number; total: number } {
   return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
 }
 
-// ---- the simulator child ------------------------------------------------------------------------------
-interface SimChild {
-  url: string;
-  pid: number;
-  stop: () => Promise<void>;
-}
-async function startSimChild(): Promise<SimChild> {
-  // fork inherits tsx's loader flags from process.execArgv
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { url: string }).url));
-    child.once("exit", (code) => reject(new Error(`simulator child exited early (${code})`)));
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.send("stop");
-    });
-  return { url, pid: child.pid!, stop };
-}
-
-/** A process group started with spawn(detached): stop with SIGTERM, then SIGKILL after a grace period. */
-async function stopGroup(child: ChildProcess, graceMs = 8_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }, graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 // ---- main -------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   const started = performance.now();
   const { default: ccxt } = await import("ccxt");
-  const { createTestDatabase } = await import("~/server/test/test-db");
   const { createPostgresDatabase } = await import("~/server/db");
   const { createKeyring } = await import("~/server/vault/keyring");
-  const { seal } = await import("~/server/vault/secret-box");
   const { ExchangeAdapter } = await import("~/server/exchanges/exchange-adapter");
   const { ExchangeClients } = await import("~/server/exchanges/exchange-clients");
   const { graphileSink, makeTasks, prewarmClients } = await import("~/server/engine/runtime");
   const { startGraphileWorker } = await import("~/server/jobs/graphile-queue");
-  const { createSimAccount, simPost } = await import("~/sim/ccxt-test-clients");
+  const { simPost } = await import("~/sim/ccxt-test-clients");
 
   const key = randomBytes(32);
   const keyring = createKeyring({ primary: key });
@@ -209,7 +145,7 @@ async function main(): Promise<void> {
       `, WORKER_CONCURRENCY ${CONCURRENCY}, DATABASE_POOL_SIZE ${POOL_SIZE}`,
   );
 
-  const [t, sim] = await Promise.all([createTestDatabase({ prefix: "kr_bench" }), startSimChild()]);
+  const [t, sim] = await Promise.all([throwawayDatabase("kr_bench"), startSim()]);
   const db = t.database.prisma;
   const children: ChildProcess[] = [];
   let stopInProcess: (() => Promise<void>) | null = null;
@@ -220,7 +156,7 @@ async function main(): Promise<void> {
   const row = (name: string, value: number, unit: string, op: "<=" | ">=" | "", target: number | null, resultName: string | null, digits = 0) => {
     const pass = target === null ? "" : (op === "<=" ? value <= target : value >= target) ? "PASS" : "FAIL";
     rows.push([name, `${Number.isFinite(value) ? value.toFixed(digits) : "n/a"} ${unit}`.trim(), target === null ? "" : `${op} ${target} ${unit}`.trim(), pass]);
-    if (resultName) results.push(`RESULT fanout.${resultName}=${value.toFixed(digits)}${target === null ? "" : ` target${op}${target} ${pass}`}`);
+    if (resultName) results.push(resultLine(`fanout.${resultName}`, value, op === "" || target === null ? { digits } : { digits, op, target }));
   };
 
   try {
@@ -237,35 +173,10 @@ async function main(): Promise<void> {
     const mk = (name: string) => db.strategy.create({ data: { name, allowedSymbols: ["BTC/USDT"], webhookToken: randomBytes(24).toString("base64url"), rateLimitPerMinute: 1_000_000 } });
     const [main, warm, hook, fresh] = [await mk("fanout"), await mk("warm-up"), await mk("webhook"), await mk("new keys")];
     /** Users b_u<from..from+count>, each with a simulator account, a sealed ACTIVE key and a subscription. */
-    const makeSubscribers = async (strategyId: string, from: number, count: number) => {
-      const accounts: { apiKey: string; secret: string }[] = [];
-      for (let i = 0; i < count; i += 50) {
-        accounts.push(
-          ...(await Promise.all(
-            Array.from({ length: Math.min(50, count - i) }, (_, j) => createSimAccount(sim.url, { exchange: exchangeOf(from + i + j) === "BINANCE" ? "binance" : "bybit", balances: { USDT: "1000000" } })),
-          )),
-        );
-      }
-      const n = (k: number) => from + k;
-      await db.user.createMany({
-        data: accounts.map((_, k) => ({ id: `b_u${n(k)}`, email: `bench${n(k)}@example.com`, name: "b", passwordHash: "x", tier: tierOf(n(k)), trialEndsAt: new Date(Date.now() + 86_400_000), tradingMode: "PERSONAL" as const })),
-      });
-      await db.exchangeCredential.createMany({
-        data: accounts.map((a, k) => {
-          const exchange = exchangeOf(n(k));
-          return {
-            id: `b_c${n(k)}`, userId: `b_u${n(k)}`, exchange, environment: "LIVE", apiKey: a.apiKey, keyId: keyring.primaryId, status: "ACTIVE", canRead: true, canTrade: true,
-            sealedSecret: seal(keyring, a.secret, { userId: `b_u${n(k)}`, exchange, environment: "LIVE", apiKey: a.apiKey }),
-          } as const;
-        }),
-      });
-      await subscribe(strategyId, from, count);
-    };
-    const subscribe = (strategyId: string, from: number, count: number) =>
-      db.subscription.createMany({ data: Array.from({ length: count }, (_, k) => ({ userId: `b_u${from + k}`, strategyId, credentialId: `b_c${from + k}`, sizingMode: "FIXED_QUOTE" as const, sizingValue: 20 })) });
+    const makeSubscribers = (strategyId: string, from: number, count: number) => seedSubscribers(db, { simUrl: sim.url, keyring, prefix: "b", from, count, strategyId });
     await makeSubscribers(main.id, 0, N);
     await makeSubscribers(warm.id, N, WARM_SUBSCRIBERS);
-    await subscribe(hook.id, 0, WEBHOOK_SUBSCRIBERS);
+    await subscribe(db, { strategyId: hook.id, prefix: "b", from: 0, count: WEBHOOK_SUBSCRIBERS });
     await simPost(sim.url, "/__sim/faults", { latencyMs: LATENCY_MS });
     console.log(`fixtures ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
@@ -372,7 +283,7 @@ async function main(): Promise<void> {
         for (const tier of TIERS) row(`${label}: median send ${tier}`, f.tierMedian[tier], "ms", "", null, `${label}.median_sent_${tier.toLowerCase()}_ms`);
         const ordered = f.tierMedian.PRO < f.tierMedian.FLEX && f.tierMedian.FLEX < f.tierMedian.TRIAL;
         rows.push([`${label}: PRO < FLEX < TRIAL (median send)`, ordered ? "yes" : "no", targeted ? "yes" : "", targeted ? (ordered ? "PASS" : "FAIL") : ""]);
-        results.push(`RESULT fanout.${label}.tier_order=${ordered ? 1 : 0}${targeted ? ` target=1 ${ordered ? "PASS" : "FAIL"}` : ""}`);
+        results.push(resultLine(`fanout.${label}.tier_order`, ordered ? 1 : 0, targeted ? { op: "=", target: 1 } : {}));
       }
 
     }
@@ -388,7 +299,7 @@ async function main(): Promise<void> {
       for (const [k, s] of pick.entries()) {
         try {
           await naive.clients.clientFor(s.credential!);
-          await naive.createOrder(s.credential!, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.0004, clientOrderId: `kr-seq-${k}-${randomBytes(4).toString("hex")}` });
+          await naive.createOrder(s.credential!, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.0004", clientOrderId: `kr-seq-${k}-${randomBytes(4).toString("hex")}` });
         } catch (err) {
           if (seqErrors++ === 0) console.error(`sequential: ${(err as Error).message}`);
         }
@@ -472,14 +383,8 @@ async function main(): Promise<void> {
   }
 
   // ---- report -----------------------------------------------------------------------------------------
-  const header: [string, string, string, string] = ["figure", "value", "target", ""];
-  const table = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(...table.map((r) => r[col]!.length)));
-  const fmt = (r: string[]) => r.map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join("  ").trimEnd();
   console.log();
-  console.log(fmt(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const r of rows) console.log(fmt(r));
+  for (const line of formatTable(["figure", "value", "target", ""], rows, (col) => col === 1)) console.log(line);
   console.log();
   for (const n of notes) console.log(n);
   console.log(`total bench time ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at the end`);
@@ -489,23 +394,11 @@ async function main(): Promise<void> {
   // ---- pieces ---------------------------------------------------------------------------------------
   function startWorker(databaseUrl: string, simUrl: string, encryptionKey: string, healthPort: number): ChildProcess {
     // WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling) runs node directly with tsx's loader
-    const nodeArgs = process.env.WORKER_NODE_ARGS?.split(" ").filter(Boolean);
-    const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/worker.ts"]] : ["npx", ["tsx", "scripts/worker.ts"]];
-    return spawn(cmd, args, {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        EXCHANGE_SIMULATOR_URL: simUrl,
-        ENCRYPTION_KEY: encryptionKey,
-        NEXTAUTH_SECRET: "x".repeat(40),
-        WORKER_CONCURRENCY: String(CONCURRENCY),
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        WORKER_HEALTH_PORT: String(healthPort),
-        LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? "error",
-      },
-      detached: true,
-      stdio: ["ignore", process.env.WORKER_LOG_LEVEL ? "inherit" : "ignore", "inherit"],
+    return startWorkerProcess({
+      databaseUrl, simUrl, encryptionKey, healthPort, concurrency: CONCURRENCY, poolSize: POOL_SIZE,
+      nodeArgs: process.env.WORKER_NODE_ARGS?.split(" ").filter(Boolean),
+      logLevel: process.env.WORKER_LOG_LEVEL ?? "error",
+      stdout: process.env.WORKER_LOG_LEVEL ? "inherit" : "ignore",
     });
   }
 
@@ -523,10 +416,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     const nodeArgs = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/server.ts"]] : ["npx", ["tsx", "scripts/server.ts"]];
-    const child = spawn(cmd, args, {
-      env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
-      detached: true,
-      stdio: ["ignore", "ignore", "inherit"],
+    const child = spawnGroup(cmd, args, {
+      env: { NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
     });
     const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
     try {
@@ -562,23 +453,8 @@ async function main(): Promise<void> {
   }
 }
 
-function exchangeOf(i: number): "BINANCE" | "BYBIT" {
-  return i % 2 ? "BINANCE" : "BYBIT";
-}
-function tierOf(i: number): (typeof TIERS)[number] {
-  return TIERS[i % 3]!;
-}
-
-// ---- entry: the child runs the simulator; the parent benchmarks ----------------------------------------
-if (process.argv[2] === "--child") {
-  const { startSimulator } = await import("~/sim/server");
-  const sim = await startSimulator({ port: 0 });
-  process.on("message", (msg) => {
-    if (msg === "stop") void sim.close().then(() => process.exit(0));
-  });
-  process.on("disconnect", () => process.exit(0)); // the parent died: do not linger
-  process.send?.({ url: sim.url });
-} else if (process.argv[2] === "--webhook-child") {
+// ---- entry: the webhook child serves receiveSignal; the parent benchmarks -------------------------------
+if (process.argv[2] === "--webhook-child") {
   const { createPostgresDatabase } = await import("~/server/db");
   const { graphileSink } = await import("~/server/engine/runtime");
   const { receiveSignal } = await import("~/server/signals/receive-signal");

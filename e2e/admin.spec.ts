@@ -1,8 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { createUser, newUser, signIn, uniqueEmail } from "./fixtures";
+import { createUser, newUser, signIn, signInAdmin, uniqueEmail } from "./fixtures";
 
-const ADMIN_PAGES = ["/admin", "/admin/strategies", "/admin/signals", "/admin/audit", "/admin/users", "/admin/metrics"];
-const ADMIN_QUERIES = ["admin.auditList", "admin.auditDetail", "admin.users", "metrics.dashboard", "strategies.list", "strategies.tradingViewIps", "strategies.signals", "strategies.signalExecutions"];
+const ADMIN_PAGES = ["/admin", "/admin/strategies", "/admin/signals", "/admin/audit", "/admin/users", "/admin/metrics", "/admin/mailbox"];
+const ADMIN_QUERIES = ["admin.auditList", "admin.auditDetail", "admin.users", "metrics.dashboard", "strategies.list", "strategies.tradingViewIps", "strategies.signals", "strategies.signalExecutions", "mailbox.list"];
 const ADMIN_MUTATIONS = ["admin.auditVerify", "admin.setTier", "admin.setDisabled", "strategies.create", "strategies.update", "strategies.rotateToken"];
 
 test("a plain user gets 403 on every admin page and every admin procedure", async ({ page }) => {
@@ -41,7 +41,7 @@ test("an admin filters the audit log by user and action, opens a row, and export
 
   const adminEmail = uniqueEmail("auditor");
   createUser({ email: adminEmail, password: "auditor password", admin: true });
-  await signIn(page, adminEmail, "auditor password");
+  await signInAdmin(page, adminEmail, "auditor password");
   await page.goto("/admin/audit");
   await page.getByLabel("User (email)").fill(email);
   await page.getByLabel("Action").fill("auth.sign_in");

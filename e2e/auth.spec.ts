@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { createUser, query, signIn, uniqueEmail } from "./fixtures";
+import { createUser, enableTwoFactor, linkIn, query, signIn, uniqueEmail, waitForMail } from "./fixtures";
 
-test("sign up -> dashboard -> sign out -> sign in -> dashboard, all audited with IP and user agent", async ({ page }) => {
+test("sign up -> verification email -> confirm -> dashboard -> sign out -> sign in -> dashboard, all audited with IP and user agent", async ({ page }) => {
   const email = uniqueEmail("signup");
   const password = "correct horse battery";
   await page.goto("/sign-up");
@@ -9,6 +9,24 @@ test("sign up -> dashboard -> sign out -> sign in -> dashboard, all audited with
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("check-email")).toContainText(`We sent a message to ${email}`);
+
+  // Not signed in, and the password alone does not sign in before the address is confirmed.
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fdashboard/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText(/Confirm your email address first/);
+
+  const mail = await waitForMail(email, "Confirm your email address for KeyRelay");
+  await page.goto(linkIn(mail, "/verify-email"));
+  await expect(page.getByRole("heading", { name: "Confirm your email" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Confirm email and sign in" })).toBeVisible();
+  expect(new URL(page.url()).hash).toBe(""); // the token leaves the address bar once read
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Confirm email and sign in" }).click();
 
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("user-name")).toHaveText("Ada Lovelace");
@@ -18,6 +36,7 @@ test("sign up -> dashboard -> sign out -> sign in -> dashboard, all audited with
     "Dashboard",
     "Keys",
     "Signals",
+    "Positions",
     "Settings",
   ]);
 
@@ -35,7 +54,9 @@ test("sign up -> dashboard -> sign out -> sign in -> dashboard, all audited with
   );
   expect(rows.map((r) => `${r.action}:${r.outcome}`)).toEqual([
     "auth.sign_up:SUCCESS",
-    "auth.sign_in:SUCCESS", // the automatic sign-in after sign-up
+    "auth.sign_in:FAILURE", // the password before the address was confirmed
+    "auth.email_verify:SUCCESS",
+    "auth.sign_in:SUCCESS", // the sign-in that confirmed it
     "auth.sign_out:SUCCESS",
     "auth.sign_in:SUCCESS",
   ]);
@@ -65,7 +86,7 @@ test("a wrong password shows one clear error that does not reveal whether the em
   expect(failures).toHaveLength(1);
 });
 
-test("sign-up with bad input shows field-level messages and stores nothing", async ({ page }) => {
+test("sign-up with bad input shows field-level messages and stores nothing; a taken email gets the same answer as a new one", async ({ page }) => {
   const taken = uniqueEmail("taken");
   createUser({ email: taken, password: "a long enough password" });
 
@@ -75,14 +96,23 @@ test("sign-up with bad input shows field-level messages and stores nothing", asy
   await page.getByLabel("Password").fill("short");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByText("Enter a valid email address, like you@example.com.")).toBeVisible();
-  await expect(page.getByText("Use at least 10 characters for your password.")).toBeVisible();
+  await expect(page.getByText("Use at least 12 characters for your password: three or four unrelated words make a strong one.")).toBeVisible();
   await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
 
+  // Long enough but guessable: refused with what to do instead.
+  await page.getByLabel("Email").fill(uniqueEmail("weak"));
+  await page.getByLabel("Password").fill("123456789012");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText(/This password is too easy to guess.*Add more words that are less common/)).toBeVisible();
+
+  // An existing address: the page cannot tell (no "already exists"); the owner is emailed instead.
   await page.getByLabel("Email").fill(taken);
   await page.getByLabel("Password").fill("a long enough password");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("An account with this email already exists. Sign in instead.")).toBeVisible();
-  await expect(page).toHaveURL(/\/sign-up$/);
+  await expect(page.getByTestId("check-email")).toContainText(`We sent a message to ${taken}`);
+  await expect(page.getByText(/already exists/)).toHaveCount(0);
+  const notice = await waitForMail(taken, "You already have a KeyRelay account");
+  expect(notice.text).toContain("No new account was created");
 
   const users = await query(`SELECT 1 FROM "User" WHERE email IN ('not-an-email', $1)`, [taken]);
   expect(users).toHaveLength(1); // only the account created beforehand
@@ -106,12 +136,17 @@ test("a non-admin opening /admin gets the 403 page; an admin gets the console", 
   await signIn(page, adminEmail, "admin user password");
   await expect(page.getByTestId("user-role")).toHaveText("ADMIN");
   await expect(page.getByTestId("user-tier")).toHaveText("PRO");
+  // Admins must use 2FA: the console sends an admin without it to set it up first.
+  await page.getByRole("link", { name: "Admin" }).click();
+  await expect(page).toHaveURL(/\/settings\?twoFactor=required/);
+  await expect(page.locator("#two-factor").getByRole("alert")).toContainText("must use two-factor authentication");
+  await enableTwoFactor(page);
   await page.getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();
 });
 
 test("protected pages redirect anonymous visitors to sign-in", async ({ page }) => {
-  for (const path of ["/dashboard", "/keys", "/signals", "/settings", "/admin"]) {
+  for (const path of ["/dashboard", "/keys", "/signals", "/settings", "/admin", "/admin/mailbox"]) {
     await page.goto(path);
     await expect(page).toHaveURL(new RegExp(`/sign-in\\?callbackUrl=${encodeURIComponent(path)}`));
   }

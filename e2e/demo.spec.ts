@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { signInAdmin } from "./fixtures";
 
 test("the demo's own seed and curl: the fan-out finishes on the admin signal page", async ({ page, request }) => {
   // Seeding twice must be safe (idempotent).
@@ -15,7 +15,7 @@ test("the demo's own seed and curl: the fan-out finishes on the admin signal pag
   expect(res.status()).toBe(202);
   expect((await res.json()).subscribers).toBe(3);
 
-  await signIn(page, seed.admin.email, seed.password);
+  await signInAdmin(page, seed.admin.email, seed.password);
   await page.goto("/admin/signals");
   const row = page.getByTestId("signal-row").filter({ hasText: "Demo: BTC trend" }).first();
   await expect(row.getByRole("progressbar", { name: "Fan-out progress" })).toHaveAttribute("aria-valuenow", "3", { timeout: 20_000 });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import { generate } from "otplib";
 import pg from "pg";
 
 export function uniqueEmail(prefix = "user"): string {
@@ -62,4 +63,85 @@ export async function newUser(page: Page, opts: { tier?: "PRO" | "FLEX" | "TRIAL
   createUser({ email, password, tier: opts.tier, admin: opts.admin });
   await signIn(page, email, password);
   return { email, password };
+}
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  links: string[];
+  receivedAt: string;
+}
+
+/** The messages the app sent to `email` (read from the local SMTP server, e2e/mail-catcher.ts), oldest first. */
+export async function mailsTo(email: string): Promise<Mail[]> {
+  const res = await fetch(`${process.env.MAIL_URL}/messages?to=${encodeURIComponent(email)}`);
+  return (await res.json()) as Mail[];
+}
+
+/** Waits for the newest message to `email` whose subject matches, as a person waits for their inbox. */
+export async function waitForMail(email: string, subject: string | RegExp, opts: { count?: number; timeoutMs?: number } = {}): Promise<Mail> {
+  const matches = (m: Mail) => (typeof subject === "string" ? m.subject === subject : subject.test(m.subject));
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const found = (await mailsTo(email)).filter(matches);
+    if (found.length >= (opts.count ?? 1)) return found.at(-1)!;
+    if (Date.now() > deadline) throw new Error(`no email "${String(subject)}" to ${email} (got: ${(await mailsTo(email)).map((m) => m.subject).join("; ") || "none"})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function linkIn(mail: Mail, path: string): string {
+  const link = mail.links.find((l) => new URL(l).pathname === path);
+  if (!link) throw new Error(`no ${path} link in "${mail.subject}"`);
+  return link;
+}
+
+/** The code an authenticator app shows, `offsetSteps` 30-second steps from now (a code is accepted once). */
+export function totpCode(secret: string, offsetSteps = 0): Promise<string> {
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+}
+
+/** Sign-in for an account with 2FA: password, then the code step. */
+export async function signInWithCode(page: Page, email: string, password: string, code: string | (() => Promise<string>)) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Two-factor code").fill(typeof code === "string" ? code : await code());
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+}
+
+/**
+ * Turns 2FA on in Settings as a person would: scan (here: read) the secret, type the app's code,
+ * save the recovery codes. `password` answers the step-up prompt if it appears.
+ */
+export async function enableTwoFactor(page: Page, password?: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await page.goto("/settings#two-factor");
+  await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  // A closed <dialog> is hidden from the accessibility tree: this finds the step-up prompt only when it is open.
+  const prompt = page.getByRole("dialog", { name: "Confirm it's you" });
+  await expect(page.getByTestId("totp-secret").or(prompt)).toBeVisible();
+  if (password && (await prompt.isVisible())) {
+    await prompt.getByLabel("Password").fill(password);
+    await prompt.getByRole("button", { name: "Confirm" }).click();
+  }
+  const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
+  await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
+  await page.getByLabel("Code from the app").fill(await totpCode(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  const codes = page.getByTestId("recovery-code");
+  await expect(codes).toHaveCount(10);
+  const recoveryCodes = (await codes.allTextContents()).map((c) => c.trim());
+  await page.getByRole("button", { name: "I have saved these codes" }).click();
+  await expect(page.getByTestId("two-factor-status")).toContainText("On");
+  return { secret, recoveryCodes };
+}
+
+/** An admin's first sign-in: admins must use 2FA, so they set it up before the admin console. */
+export async function signInAdmin(page: Page, email: string, password: string) {
+  await signIn(page, email, password);
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/settings\?twoFactor=required/);
+  return enableTwoFactor(page, password);
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from "@playwright/test";
-import { createUser, query, signIn, simAccount, simOrders, uniqueEmail } from "./fixtures";
+import { createUser, query, signIn, signInAdmin, simAccount, simOrders, uniqueEmail } from "./fixtures";
 
 /** A user of the given tier who connected their own simulator key, went PERSONAL and subscribed. */
 async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName: string) {
@@ -35,7 +35,7 @@ test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text
   const admin = await adminContext.newPage();
   const adminEmail = uniqueEmail("admin");
   createUser({ email: adminEmail, password: "admin password 1", admin: true, tier: "PRO" });
-  await signIn(admin, adminEmail, "admin password 1");
+  await signInAdmin(admin, adminEmail, "admin password 1");
   await admin.goto("/admin/strategies");
   const name = `BTC momentum ${Date.now().toString(36)}`;
   const form = admin.getByRole("form", { name: "New strategy" });
@@ -60,7 +60,7 @@ test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text
   const fill = (t: string, v: Record<string, string>) => t.replace(/\{\{([^{}]+)\}\}/g, (w, k: string) => v[k] ?? w);
   const alertJson = fill(template, {
     ticker: "BTCUSDT", "strategy.order.action": "buy", "strategy.order.contracts": "0.001", "strategy.order.id": "Long",
-    "strategy.market_position": "long", close: "50000", timenow: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    "strategy.market_position": "long", "strategy.market_position_size": "0.002", "strategy.prev_market_position": "flat", "strategy.prev_market_position_size": "0", close: "50000", timenow: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   });
   const first = await request.post(webhookUrl, { headers: { "content-type": "application/json" }, data: alertJson });
   expect(first.status()).toBe(202);

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { closeDatabase, getDb } from "~/server/db";
 import { getKeyring } from "~/server/vault/process-keyring";
-import { rotateCredentials } from "~/server/vault/rotate";
+import { rotateCredentials } from "~/server/keys/rotate-credentials";
 
 const { values } = parseArgs({ options: { "batch-size": { type: "string", default: "100" } } });
 const batchSize = Number(values["batch-size"]);

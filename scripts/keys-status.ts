@@ -1,7 +1,7 @@
 /** `npm run keys:status`: how many credentials each encryption key id holds. */
 import { closeDatabase, getDb } from "~/server/db";
 import { getKeyring } from "~/server/vault/process-keyring";
-import { credentialsByKeyId } from "~/server/vault/rotate";
+import { credentialsByKeyId } from "~/server/keys/rotate-credentials";
 
 try {
   const keyring = getKeyring();

@@ -2,8 +2,13 @@
  * KeyRelay's HTTP entry (dev and production). A thin wrapper around Next's request handler that:
  * - validates the environment first (a bad variable stops the process with a clear message);
  * - records the real client IP in a private header (X-Forwarded-For only with TRUST_PROXY),
- *   because App Router handlers cannot see the socket;
- * - in dev or embedded-database mode, applies pending migrations before serving.
+ *   because App Router handlers cannot see the socket; refuses cross-site mutations; sets security headers;
+ * - answers TradingView webhooks itself, ahead of Next's routing, with the handler the app registers
+ *   when it has booted (src/instrumentation.ts: keyring checked, migrations applied in dev or
+ *   embedded-database mode, in-process jobs started); it listens only once that is done, and a boot
+ *   failure (no valid ENCRYPTION_KEY in production, a failed migration) stops the process here.
+ * It loads only pure helpers and the process registry: the database, keyring, exchange adapter,
+ * queue and engine belong to the app's module graph (src/server/process-registry.ts says why).
  * Usage: `tsx scripts/server.ts [--dev]`.
  */
 import http from "node:http";
@@ -35,40 +40,37 @@ try {
 }
 
 const { CLIENT_IP_HEADER, resolveClientIp } = await import("~/server/http/request-meta");
-const { getDatabase } = await import("~/server/db");
-const { applyMigrations } = await import("~/server/db/apply-migrations");
 const { logger } = await import("~/server/logger");
-const { getKeyring } = await import("~/server/vault/process-keyring");
 const { crossSiteMutationReason } = await import("~/server/http/csrf");
-const { serveWebhook, webhookToken } = await import("~/server/signals/webhook-http");
-const { getEngine } = await import("~/server/engine/runtime");
+const { malformedCookie } = await import("~/server/http/cookies");
+const { webhookToken } = await import("~/server/signals/webhook-http");
 const { securityHeaders } = await import("~/server/http/security-headers.mjs");
-
-try {
-  // Build the keyring now: production without a valid ENCRYPTION_KEY must not start at all.
-  getKeyring();
-} catch (err) {
-  console.error(`Cannot start: ${(err as Error).message}`);
-  process.exit(1);
-}
-
-if (dev || !env.DATABASE_URL) {
-  const result = await applyMigrations(getDatabase());
-  if (result.applied.length) logger.info({ applied: result.applied }, "applied database migrations");
-}
-
-// Jobs: the embedded database runs them in this process; with PostgreSQL, `npm run worker` does
-// (or this process, in dev or with WORKER_IN_PROCESS=1).
-if (!env.DATABASE_URL || env.WORKER_IN_PROCESS || dev) {
-  const { startEngineWorkers } = await import("~/server/engine/runtime");
-  await startEngineWorkers();
-}
+const { processRegistry } = await import("~/server/process-registry");
 
 const { default: next } = await import("next");
 const server = http.createServer();
 const app = next({ dev, hostname: "localhost", port: env.PORT, httpServer: server });
 const handle = app.getRequestHandler();
+// Runs src/instrumentation.ts, which boots the app: awaited here in dev, started but not awaited in production.
 await app.prepare();
+
+/** The booted app's webhook handler; throws why it could not boot. */
+async function booted() {
+  const registration = processRegistry().web;
+  for (let waited = 0; !registration.booting; waited += 50) {
+    if (waited >= 30_000) throw new Error("the app did not boot: Next did not run src/instrumentation.ts.");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return registration.ready;
+}
+
+let web: Awaited<ReturnType<typeof booted>>;
+try {
+  web = await booted();
+} catch (err) {
+  console.error(`Cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
 
 // Decided at run time (not baked into the build), so HSTS follows the deployed NEXTAUTH_URL.
 const headers = securityHeaders({ nodeEnv: process.env.NODE_ENV, publicUrl: process.env.NEXTAUTH_URL });
@@ -82,7 +84,7 @@ server.on("request", (req, res) => {
   for (const h of headers) res.setHeader(h.key, h.value);
   const token = webhookToken(req.method, req.url);
   if (token !== null) {
-    void serveWebhook({ db: getDatabase().prisma, jobs: getEngine().deps.jobs }, req, res, { token, ip });
+    void web.webhook(req, res, { token, ip });
     return;
   }
   const csrf = crossSiteMutationReason({ method: req.method, url: req.url, headers: req.headers, allowedOrigins: [process.env.NEXTAUTH_URL] });
@@ -90,6 +92,12 @@ server.on("request", (req, res) => {
     logger.warn({ reason: csrf, method: req.method, path: (req.url ?? "/").split("?")[0], ip }, "refused a cross-site request");
     res.writeHead(403, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "FORBIDDEN", message: "Cross-site request refused." } }));
+    return;
+  }
+  const badCookie = malformedCookie(req.headers.cookie);
+  if (badCookie) {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "BAD_REQUEST", message: badCookie } }));
     return;
   }
   // Never let a client choose these values.
@@ -107,7 +115,7 @@ server.listen(env.PORT, () => {
 
 function shutdown() {
   server.close();
-  void import("~/server/db").then((m) => m.closeDatabase()).finally(() => process.exit(0));
+  void web.close().finally(() => process.exit(0));
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);

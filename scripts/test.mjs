@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every test, with one total at the end.
- *   1. Vitest: unit + integration (integration tests create and drop their own PostgreSQL databases)
+ *   1. Vitest, both projects (vitest.config.ts): unit (no database, no child process) and
+ *      integration (`*.integration.test.ts`: real PostgreSQL, each suite creates and drops its own database)
  *   2. next build (production build, type-checked)
  *   3. Playwright e2e in Debian's Chromium against `next start` on a throwaway database
- * Flags: --unit-only, --e2e-only, --no-build (reuse .next). Extra args after `--` go to the runner.
- * The last line is `N passed, N failed` over both runners.
+ * Flags: --unit-only (the unit project: no PostgreSQL needed), --integration-only (the integration
+ * project), --vitest-only (both projects), --e2e-only, --no-build (reuse .next).
+ * Extra args after `--` go to the runner. The last line is `N passed, N failed` over every runner.
  */
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -14,10 +16,18 @@ import path from "node:path";
 import pg from "pg";
 
 const args = process.argv.slice(2);
-const unitOnly = args.includes("--unit-only");
-const e2eOnly = args.includes("--e2e-only");
-const noBuild = args.includes("--no-build");
 const passThrough = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
+const flags = new Set(args.includes("--") ? args.slice(0, args.indexOf("--")) : args);
+const only = ["--unit-only", "--integration-only", "--vitest-only", "--e2e-only"].filter((f) => flags.has(f));
+if (only.length > 1) {
+  console.error(`Pick one of ${only.join(", ")}.`);
+  process.exit(2);
+}
+const noBuild = flags.has("--no-build");
+// Vitest projects to run (null: none); every flag but --e2e-only runs some.
+const vitestProjects = flags.has("--e2e-only") ? null : flags.has("--unit-only") ? ["unit"] : flags.has("--integration-only") ? ["integration"] : ["unit", "integration"];
+const runE2e = only.length === 0 || flags.has("--e2e-only");
+const needsPostgres = runE2e || (vitestProjects?.includes("integration") ?? false);
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const outDir = path.join(root, ".data", "test-results");
@@ -43,19 +53,22 @@ async function withAdmin(fn) {
   }
 }
 
-try {
-  await withAdmin((c) => c.query("select 1"));
-} catch (err) {
-  console.error(`PostgreSQL is not reachable at ${adminUrl.replace(/\/\/[^@]*@/, "//***@")}: ${err.message}`);
-  console.error("Start it (see README: Running the tests) or set TEST_DATABASE_URL.");
-  console.log("0 passed, 1 failed");
-  process.exit(1);
+if (needsPostgres) {
+  try {
+    await withAdmin((c) => c.query("select 1"));
+  } catch (err) {
+    console.error(`PostgreSQL is not reachable at ${adminUrl.replace(/\/\/[^@]*@/, "//***@")}: ${err.message}`);
+    console.error("Start it (see README: `npm test`) or set TEST_DATABASE_URL; `npm run test:unit` needs no database.");
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
 }
 
-if (!e2eOnly) {
-  const file = path.join(outDir, "vitest.json");
+if (vitestProjects) {
+  const file = path.join(outDir, `vitest-${process.pid}.json`); // per run: others may be testing in this tree at once
   fs.rmSync(file, { force: true });
-  const code = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`, ...passThrough]);
+  const projects = vitestProjects.map((p) => `--project=${p}`);
+  const code = run("npx", ["vitest", "run", ...projects, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`, ...passThrough]);
   if (fs.existsSync(file)) {
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     totals.passed += r.numPassedTests;
@@ -64,13 +77,14 @@ if (!e2eOnly) {
     // A suite that failed to load has no test results but still failed.
     const brokenSuites = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
     totals.failed += brokenSuites;
+    fs.rmSync(file, { force: true });
   } else if (code !== 0) {
     totals.failed += 1;
   }
   if (code !== 0 && totals.failed === 0) hardFailure = true;
 }
 
-if (!unitOnly) {
+if (runE2e) {
   const e2eEnv = {
     NODE_ENV: "production",
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"),

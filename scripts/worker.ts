@@ -1,17 +1,17 @@
 /**
  * `npm run worker`: runs signal fan-out and order jobs (graphile-worker on PostgreSQL). Run as
  * many as needed, on as many machines, against the same DATABASE_URL. WORKER_HEALTH_PORT, if
- * set, serves GET /health (200 while running) for orchestrators and tests.
+ * set, serves GET /health (200 while running) for orchestrators and tests. Everything it runs on
+ * comes from the composition root (src/server/composition.ts), as in the web process.
  */
 import http from "node:http";
 
-// A worker runs up to WORKER_CONCURRENCY batches at once; give its queries room (db.ts reads this).
+// A worker runs up to WORKER_CONCURRENCY batches at once; give its queries room (the composition root reads this).
 process.env.DATABASE_POOL_SIZE ??= "20";
 import { getEnv } from "~/env";
-import { closeDatabase } from "~/server/db";
+import { closeRoot, rootKeyring } from "~/server/composition";
 import { startEngineWorkers } from "~/server/engine/runtime";
 import { logger } from "~/server/logger";
-import { getKeyring } from "~/server/vault/process-keyring";
 
 const env = getEnv();
 if (!env.DATABASE_URL) {
@@ -19,13 +19,13 @@ if (!env.DATABASE_URL) {
   process.exit(1);
 }
 try {
-  getKeyring();
+  rootKeyring();
 } catch (err) {
   console.error(`Cannot start: ${(err as Error).message}`);
   process.exit(1);
 }
 
-const engine = await startEngineWorkers();
+await startEngineWorkers();
 let health: http.Server | undefined;
 if (env.WORKER_HEALTH_PORT) {
   health = http.createServer((_req, res) => {
@@ -41,8 +41,7 @@ async function stop() {
   stopping = true;
   logger.info("worker stopping");
   health?.close();
-  await engine.worker?.stop();
-  await closeDatabase();
+  await closeRoot();
   process.exit(0);
 }
 process.on("SIGINT", () => void stop());

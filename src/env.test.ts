@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "~/env";
+import { EnvError, envVar, parseEnv } from "~/env";
 
 describe("env", () => {
   it("defaults to port 3333 and the embedded database", () => {
@@ -30,5 +30,22 @@ describe("env", () => {
     const env = parseEnv({ ADMIN_EMAILS: " A@x.com, b@y.com ,", EGRESS_IPS: "1.2.3.4, 5.6.7.8" });
     expect(env.ADMIN_EMAILS).toEqual(["a@x.com", "b@y.com"]);
     expect(env.EGRESS_IPS).toEqual(["1.2.3.4", "5.6.7.8"]);
+  });
+
+  it("has defaults for the tuning variables, and checks them", () => {
+    const env = parseEnv({});
+    expect([env.DATABASE_POOL_SIZE, env.WORKER_LEASE_SECONDS, env.EXECUTION_LEASE_MS, env.LOG_LEVEL]).toEqual([10, 15, 30_000, "info"]);
+    expect(parseEnv({ LOG_LEVEL: " DEBUG " }).LOG_LEVEL).toBe("debug");
+    expect(() => parseEnv({ DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE: must be a whole number of connections from 1 to 1000/);
+    expect(() => parseEnv({ WORKER_LEASE_SECONDS: "soon" })).toThrow(/WORKER_LEASE_SECONDS: must be a whole number of seconds/);
+  });
+
+  it("reads one variable now, without needing the rest of the environment to be valid", () => {
+    const broken = { NODE_ENV: "production", PORT: "http" }; // parseEnv refuses this environment
+    expect(() => parseEnv(broken)).toThrow(EnvError);
+    expect(envVar("EXECUTION_LEASE_MS", { ...broken, EXECUTION_LEASE_MS: "2000" })).toBe(2000);
+    expect(envVar("WORKER_LEASE_SECONDS", broken)).toBe(15);
+    expect(envVar("LOG_LEVEL", { LOG_LEVEL: "" })).toBe("info");
+    expect(() => envVar("LOG_LEVEL", { LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL: must be one of/);
   });
 });

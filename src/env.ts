@@ -12,6 +12,12 @@ const bool = z
 
 const hex64 = /^[0-9a-fA-F]{64}$/;
 
+/** A whole number in [min, max]; every failure says the same thing: what the value must be. */
+const intIn = (min: number, max: number, what: string) => {
+  const error = `must be a whole number of ${what} from ${min} to ${max}`;
+  return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
+};
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3333),
@@ -19,6 +25,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (leave it unset to use the embedded database)")
     .optional(),
+  DATABASE_POOL_SIZE: intIn(1, 1000, "connections").default(10),
   DATA_DIR: z.string().min(1).default(".data"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (make one with `openssl rand -hex 32`)").optional(),
   NEXTAUTH_URL: z.string().url("must be the public URL of the app, e.g. http://localhost:3333").optional(),
@@ -32,7 +39,10 @@ export const envSchema = z.object({
         .filter(Boolean),
     ),
   TRUST_PROXY: bool,
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+  ),
   ENCRYPTION_KEY: z.string().regex(hex64, "must be 64 hex characters (make one with `openssl rand -hex 32`)").optional(),
   ENCRYPTION_KEYS_OLD: z
     .string()
@@ -52,6 +62,16 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(32),
   WORKER_IN_PROCESS: bool,
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_LEASE_SECONDS: intIn(1, 3600, "seconds").default(15),
+  EXECUTION_LEASE_MS: intIn(100, 3_600_000, "milliseconds").default(30_000),
+  // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).
+  // An order whose create got no answer is re-sent only after this has passed and a look-up finds nothing.
+  EXCHANGE_RECV_WINDOW_MS: intIn(500, 60_000, "milliseconds").default(5_000),
+  // Paper fills pay this fee (percent of the order's value, in the quote currency), so paper PnL is comparable to live.
+  PAPER_FEE_PCT: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,6})?$/, "must be a percentage such as 0.1 (Binance and Bybit spot taker fees are 0.1 %)")
+    .default("0.1"),
   EGRESS_IPS: z
     .string()
     .optional()
@@ -61,23 +81,35 @@ export const envSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  // Email (verification, password reset, security notices). SMTP_URL, or SMTP_HOST (+ port, user,
+  // password); with neither, mail goes to the dev mailbox (DATA_DIR/mailbox, Admin -> Mailbox).
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465").optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: intIn(1, 65535, "port").default(587),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  // TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.
+  SMTP_SECURE: bool,
+  MAIL_FROM: z.string().min(3, "must be a sender address, e.g. KeyRelay <no-reply@example.com>").default("KeyRelay <no-reply@localhost>"),
+  // Who must use two-factor authentication: admins (always) or everyone.
+  REQUIRE_2FA: z.enum(["admins", "all"], { error: "must be admins (the default) or all" }).default("admins"),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 export class EnvError extends Error {}
 
+function invalid(issues: { path: PropertyKey[]; message: string }[]): EnvError {
+  const lines = issues.map((i) => `  - ${i.path.map(String).join(".")}: ${i.message}`);
+  return new EnvError(`Invalid environment configuration:\n${lines.join("\n")}\nFix these variables (see .env.example) and start again.`);
+}
+
 /** Parses an env-like object; throws EnvError listing every bad variable and how to fix it. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Treat empty strings as unset: `FOO=` in a .env file means "not configured".
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`);
-    throw new EnvError(
-      `Invalid environment configuration:\n${lines.join("\n")}\nFix these variables (see .env.example) and start again.`,
-    );
-  }
+  if (!result.success) throw invalid(result.error.issues);
   const env = result.data;
   if (env.NODE_ENV === "production" && !env.NEXTAUTH_SECRET) {
     throw new EnvError(
@@ -97,4 +129,17 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * One variable, checked by its own entry in the schema and read now, uncached. For values a module
+ * fixes when it loads (the process logger's level, lease lengths): modules load before a script or
+ * test has finished setting its environment, and during `next build`, where getEnv() would either
+ * cache too early or refuse the whole environment over a variable this value does not need.
+ */
+export function envVar<K extends keyof Env>(name: K, source: Record<string, string | undefined> = process.env): Env[K] {
+  const raw = source[name];
+  const result = envSchema.shape[name].safeParse(raw === "" ? undefined : raw);
+  if (!result.success) throw invalid(result.error.issues.map((i) => ({ ...i, path: [name, ...i.path] })));
+  return result.data as Env[K];
 }

@@ -1,14 +1,19 @@
 // The one error type modules throw. A code says what went wrong in terms a caller can act on;
-// httpStatusFor maps it once, so routers and REST handlers never pick statuses themselves.
-// Add a code here (and its status) rather than throwing a bare Error from a module.
+// ERROR_STATUS maps it once to its HTTP status and tRPC code, so routers, REST handlers and route
+// handlers never pick statuses themselves. Add a code here (and its entry in ERROR_STATUS) rather
+// than throwing a bare Error from a module.
 
 export const APP_ERROR_CODES = [
   "BAD_INPUT",
   "UNAUTHORIZED",
   "FORBIDDEN",
+  "STEP_UP_REQUIRED",
   "NOT_FOUND",
   "CONFLICT",
   "RATE_LIMITED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "METHOD_NOT_ALLOWED",
   "VAULT_OPEN_FAILED",
   "VAULT_KEY_MISSING",
   "EXCHANGE",
@@ -41,35 +46,67 @@ export class AppError extends Error {
 }
 
 export function isAppError(error: unknown, code?: AppErrorCode): error is AppError {
-  // By shape, not only by class: the server entry and Next's bundle each load their own copy of this module.
-  const isApp =
-    error instanceof AppError ||
-    (error instanceof Error && (APP_ERROR_CODES as readonly string[]).includes((error as { code?: string }).code ?? ""));
-  return isApp && (code === undefined || (error as AppError).code === code);
+  return error instanceof AppError && (code === undefined || error.code === code);
 }
 
-const HTTP_STATUS: Record<AppErrorCode, number> = {
-  BAD_INPUT: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
+/** tRPC's error code names this project uses (a module does not import tRPC; trpc.ts checks they exist). */
+export type TrpcErrorCode =
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "METHOD_NOT_SUPPORTED"
+  | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "UNPROCESSABLE_CONTENT"
+  | "TOO_MANY_REQUESTS"
+  | "INTERNAL_SERVER_ERROR"
+  | "BAD_GATEWAY"
+  | "SERVICE_UNAVAILABLE";
+
+/** The one table from an error code to its statuses: `http` for REST and route handlers, `trpc` for procedures. */
+export const ERROR_STATUS: { readonly [K in AppErrorCode]: { http: number; trpc: TrpcErrorCode } } = {
+  BAD_INPUT: { http: 400, trpc: "BAD_REQUEST" },
+  UNAUTHORIZED: { http: 401, trpc: "UNAUTHORIZED" },
+  FORBIDDEN: { http: 403, trpc: "FORBIDDEN" },
+  // Signed in, but the action moves money or changes security: re-enter the password or a 2FA code
+  // (auth/step-up.ts), then retry. A 403, not a 401: the session itself is fine.
+  STEP_UP_REQUIRED: { http: 403, trpc: "FORBIDDEN" },
+  NOT_FOUND: { http: 404, trpc: "NOT_FOUND" },
+  CONFLICT: { http: 409, trpc: "CONFLICT" },
+  RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },
+  PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
+  METHOD_NOT_ALLOWED: { http: 405, trpc: "METHOD_NOT_SUPPORTED" },
   // The request is well formed, but the stored credential it needs cannot be decrypted (key rotated
   // away, tampered row). Not 500: nothing is broken in the code and the user fixes it by re-entering
   // the key. Not 401/403: clients treat those as "session gone" and would log the user out.
-  VAULT_OPEN_FAILED: 422,
+  VAULT_OPEN_FAILED: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
   // The server has no usable encryption key: a deployment problem, not a bug in a request or in code.
-  VAULT_KEY_MISSING: 503,
-  CONFIG: 503,
+  VAULT_KEY_MISSING: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+  CONFIG: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   // The exchange (the upstream) failed or refused; details carry the exchange module's own kind.
-  EXCHANGE: 502,
-  INTERNAL: 500,
+  EXCHANGE: { http: 502, trpc: "BAD_GATEWAY" },
+  INTERNAL: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },
 };
+
+const knownCode = (code: string | undefined): code is AppErrorCode => code !== undefined && Object.hasOwn(ERROR_STATUS, code);
 
 /** HTTP status for a code; anything unknown (a plain Error, a typo'd code) is a 500, i.e. a bug. */
 export function httpStatusFor(code: AppErrorCode | string | undefined): number {
-  return code !== undefined && Object.hasOwn(HTTP_STATUS, code)
-    ? HTTP_STATUS[code as AppErrorCode]
-    : 500;
+  return knownCode(code) ? ERROR_STATUS[code].http : 500;
+}
+
+/** tRPC code for a code; anything unknown is INTERNAL_SERVER_ERROR. */
+export function trpcCodeFor(code: AppErrorCode | string | undefined): TrpcErrorCode {
+  return knownCode(code) ? ERROR_STATUS[code].trpc : "INTERNAL_SERVER_ERROR";
+}
+
+/**
+ * The code behind a tRPC error code, for errors tRPC raised itself (input validation: BAD_REQUEST)
+ * or a router raised without an AppError: the first table entry with that tRPC code, else INTERNAL.
+ */
+export function codeForTrpc(trpc: string): AppErrorCode {
+  return APP_ERROR_CODES.find((c) => ERROR_STATUS[c].trpc === trpc) ?? "INTERNAL";
 }

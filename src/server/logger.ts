@@ -1,5 +1,6 @@
 import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type LevelWithSilent, type Logger } from "pino";
 
+import { envVar } from "~/env";
 import { AppError } from "~/server/errors";
 import { SEALED_PATTERN } from "~/server/vault/secret-box";
 
@@ -140,7 +141,7 @@ export function levelFromEnv(value: string | undefined): LevelWithSilent {
 export function createLogger(destination: DestinationStream = forwarding, options: { level?: LevelWithSilent } = {}): Logger {
   const instance = pino(
     {
-      level: options.level ?? levelFromEnv(process.env.LOG_LEVEL),
+      level: options.level ?? envVar("LOG_LEVEL"),
       // Errors are already serialized by redactForLog; pino's own serializer would rename their type.
       serializers: { err: (error: unknown) => error },
       formatters: { log: (object) => redactForLog(object) as Record<string, unknown> },

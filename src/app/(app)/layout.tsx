@@ -1,11 +1,13 @@
 import { headers } from "next/headers";
-import { requireUser } from "~/server/auth/current-user";
+import { isAdmin } from "~/server/auth/access";
+import { requireAccount } from "~/trpc/server";
 import { AppShell } from "./_components/app-shell";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const path = (await headers()).get("x-keyrelay-path") ?? "/dashboard";
-  const user = await requireUser(path);
+  // Settings stays reachable to an account that must still set up 2FA (REQUIRE_2FA=all): it is where that happens.
+  const user = await requireAccount(path, path.startsWith("/settings") ? "account" : "user");
   return (
-    <AppShell user={{ name: user.name, email: user.email, isAdmin: user.role === "ADMIN" }}>{children}</AppShell>
+    <AppShell user={{ name: user.name, email: user.email, isAdmin: isAdmin(user) }}>{children}</AppShell>
   );
 }

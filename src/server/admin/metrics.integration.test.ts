@@ -45,7 +45,7 @@ const ms = (base: Date, plus: number) => new Date(base.getTime() + plus);
 
 let t: TestDatabase;
 let db: Db;
-const users: Record<string, { id: string; subscriptionId: string; credentialIds: string[] }> = {};
+const users: Record<string, { id: string; subscriptionId: string; credentialIds: string[]; sessionId: string }> = {};
 
 async function makeUser(name: string, tier: Tier, tradingMode: Mode, keys: { exchange: "BINANCE" | "BYBIT"; status: KeyStatus }[], strategyId: string, extra: { role?: "ADMIN"; disabled?: boolean } = {}) {
   const user = await db.user.create({
@@ -58,8 +58,10 @@ async function makeUser(name: string, tier: Tier, tradingMode: Mode, keys: { exc
       role: extra.role ?? "USER",
       trialEndsAt: tier === "TRIAL" ? new Date("2027-01-01T00:00:00Z") : null,
       disabledAt: extra.disabled ? new Date("2026-03-01T00:00:00Z") : null,
+      totpEnabledAt: extra.role === "ADMIN" ? new Date() : null, // admins must use 2FA
     },
   });
+  const session = await db.session.create({ data: { userId: user.id } });
   const credentialIds: string[] = [];
   for (const k of keys) {
     const c = await db.exchangeCredential.create({
@@ -68,7 +70,7 @@ async function makeUser(name: string, tier: Tier, tradingMode: Mode, keys: { exc
     credentialIds.push(c.id);
   }
   const sub = await db.subscription.create({ data: { userId: user.id, strategyId, credentialId: credentialIds[0] ?? null, sizingValue: 50 } });
-  users[name] = { id: user.id, subscriptionId: sub.id, credentialIds };
+  users[name] = { id: user.id, subscriptionId: sub.id, credentialIds, sessionId: session.id };
 }
 
 async function check(name: string, ok: boolean, when: string, keyIndex = 0) {
@@ -312,7 +314,7 @@ describe("getMetricsDashboard", () => {
 describe("metrics router", () => {
   const createCaller = createCallerFactory(createTRPCRouter({ metrics: metricsRouter }));
   const caller = (name: string) => {
-    const ctx: Context = { db, auth: { userId: users[name]!.id, via: "session" }, meta: { ip: "192.0.2.9", userAgent: "metrics-test" }, headers: new Headers() };
+    const ctx: Context = { db, auth: { userId: users[name]!.id, via: "session", sessionId: users[name]!.sessionId }, meta: { ip: "192.0.2.9", userAgent: "metrics-test" }, headers: new Headers() };
     return createCaller(ctx);
   };
 

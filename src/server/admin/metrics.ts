@@ -11,7 +11,9 @@
  * Timestamps are TIMESTAMP(3) without time zone holding UTC, so date_trunc('day', col) is the UTC
  * day; window bounds are passed as ISO strings and turned into UTC timestamps in SQL.
  */
+import { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
+import { ATTEMPTED, sqlList, SUCCEEDED } from "~/server/engine/execution-state";
 import { AppError } from "~/server/errors";
 
 export const TIERS = ["PRO", "FLEX", "TRIAL"] as const;
@@ -45,7 +47,7 @@ export interface ExecutionSuccessRow {
   day: string;
   tier: Segment;
   succeeded: number;
-  /** succeeded + REJECTED + FAILED. */
+  /** Attempted live orders: succeeded + refused or failed (execution-state.ts ATTEMPTED). */
   total: number;
   /** 0..100; null when total is 0. */
   pct: number | null;
@@ -132,7 +134,11 @@ export async function tradingModeCounts(db: Db): Promise<TradingModeRow[]> {
   return rows.map((r) => ({ tier: r.tier, users: num(r.users), PERSONAL: num(r.personal), PAPER: num(r.paper), OFF: num(r.off) }));
 }
 
-// 3. Live execution success rate per UTC day of queuedAt, by the tier recorded on the execution.
+// 3. Live execution success rate per UTC day of queuedAt, by the tier recorded on the execution:
+//    SUCCEEDED out of ATTEMPTED (skipped and in-flight executions are left out).
+const attempted = Prisma.raw(sqlList(ATTEMPTED));
+const succeeded = Prisma.raw(sqlList(SUCCEEDED));
+
 export async function executionSuccessByDay(db: Db, w: MetricsWindow): Promise<ExecutionSuccessRow[]> {
   const from = w.from.toISOString();
   const to = w.to.toISOString();
@@ -149,13 +155,13 @@ export async function executionSuccessByDay(db: Db, w: MetricsWindow): Promise<E
       SELECT date_trunc('day', e."queuedAt") AS day, e.tier, e.status
       FROM "Execution" e, bounds
       WHERE NOT e.paper
-        AND e.status IN ('SUBMITTED', 'FILLED', 'PARTIALLY_FILLED', 'REJECTED', 'FAILED')
+        AND e.status IN ${attempted}
         AND e."queuedAt" >= bounds.lo AND e."queuedAt" < bounds.hi
     ),
     agg AS (
       SELECT day,
              CASE WHEN GROUPING(tier) = 1 THEN 'ALL' ELSE tier::text END AS segment,
-             COUNT(*) FILTER (WHERE status IN ('SUBMITTED', 'FILLED', 'PARTIALLY_FILLED')) AS succeeded,
+             COUNT(*) FILTER (WHERE status IN ${succeeded}) AS succeeded,
              COUNT(*) AS total
       FROM settled
       GROUP BY GROUPING SETS ((day, tier), (day))

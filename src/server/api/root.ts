@@ -1,18 +1,24 @@
+import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
 import { keysRouter } from "~/server/api/routers/keys";
+import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
+import { positionsRouter } from "~/server/api/routers/positions";
 import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
 import { userRouter } from "~/server/api/routers/user";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 
 export const appRouter = createTRPCRouter({
+  account: accountRouter,
   admin: adminRouter,
   auth: authRouter,
   user: userRouter,
   keys: keysRouter,
+  mailbox: mailboxRouter,
   metrics: metricsRouter,
+  positions: positionsRouter,
   strategies: strategiesRouter,
   tokens: tokensRouter,
 });

@@ -5,28 +5,19 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { isAppError, type AppErrorCode } from "~/server/errors";
-import { writeAudit } from "~/server/audit/write-audit";
-import { getSession } from "~/server/auth/next-auth";
-import { getDb } from "~/server/db";
-import { requestMeta } from "~/server/http/request-meta";
+import { authorize } from "~/server/auth/access";
+import { requestContext, type AuthInfo, type RequestContext } from "~/server/auth/request-context";
+import { assertRecentStepUp } from "~/server/auth/step-up";
+import { isAppError, trpcCodeFor } from "~/server/errors";
 
 // 1. CONTEXT
-export interface AuthInfo {
-  userId: string;
-  via: "session" | "token";
-}
+export type { AuthInfo };
+export type Context = RequestContext;
 
-/** `auth` is given by callers that authenticated otherwise (REST bearer tokens); else the session cookie. */
-export async function createTRPCContext(opts: { headers: Headers; auth?: AuthInfo | null }) {
-  let auth = opts.auth;
-  if (auth === undefined) {
-    const session = await getSession();
-    auth = session?.user?.id ? { userId: session.user.id, via: "session" } : null;
-  }
-  return { db: getDb(), auth, meta: requestMeta(opts.headers), headers: opts.headers };
+/** The database, the caller (`auth` given by REST bearer tokens, else the session cookie) and request meta. */
+export function createTRPCContext(opts: { headers: Headers; auth?: AuthInfo | null }): Promise<Context> {
+  return requestContext(opts);
 }
-export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
 
 /** Thrown by routers when a module returns field-level errors (e.g. "email already taken"). */
 export class FieldErrorsCause extends Error {
@@ -39,52 +30,45 @@ export function fieldError(fieldErrors: Partial<Record<string, string>>, message
   return new TRPCError({ code: "BAD_REQUEST", message, cause: new FieldErrorsCause(fieldErrors) });
 }
 
+/**
+ * A failed call's errors by input field, or null: zod issues, fieldError(), or an AppError's field
+ * or `details.issues`. `rootKey` names an issue about the whole input. Shared with the REST handler.
+ */
+export function fieldErrorsOf(cause: unknown, rootKey = "_"): Partial<Record<string, string>> | null {
+  if (cause instanceof ZodError) {
+    const out: Partial<Record<string, string>> = {};
+    for (const issue of cause.issues) out[issue.path.join(".") || rootKey] ??= issue.message;
+    return out;
+  }
+  if (cause instanceof FieldErrorsCause) return cause.fieldErrors;
+  if (isAppError(cause)) {
+    const issues = cause.details?.issues as { field: string; message: string }[] | undefined;
+    if (issues?.length) return Object.fromEntries(issues.map((i) => [i.field, i.message]));
+    if (cause.field) return { [cause.field]: cause.message };
+  }
+  return null;
+}
+
 // 2. INITIALISATION
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    let fieldErrors: Partial<Record<string, string>> | null = null;
-    if (error.cause instanceof ZodError) {
-      fieldErrors = {};
-      for (const issue of error.cause.issues) {
-        const key = issue.path.join(".") || "_";
-        fieldErrors[key] ??= issue.message;
-      }
-    } else if (error.cause instanceof FieldErrorsCause) {
-      fieldErrors = error.cause.fieldErrors;
-    } else if (isAppError(error.cause)) {
-      const issues = error.cause.details?.issues as { field: string; message: string }[] | undefined;
-      if (issues?.length) fieldErrors = Object.fromEntries(issues.map((i) => [i.field, i.message]));
-      else if (error.cause.field) fieldErrors = { [error.cause.field]: error.cause.message };
-    }
     const message = error.cause instanceof ZodError ? "Please fix the highlighted fields." : shape.message;
-    return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
+    // appCode lets the client react to a module's code (STEP_UP_REQUIRED: ask for the password, retry).
+    const appCode = isAppError(error.cause) ? error.cause.code : null;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors: fieldErrorsOf(error.cause), appCode } };
   },
 });
 
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
 
-const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
-  BAD_INPUT: "BAD_REQUEST",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  RATE_LIMITED: "TOO_MANY_REQUESTS",
-  VAULT_OPEN_FAILED: "UNPROCESSABLE_CONTENT",
-  VAULT_KEY_MISSING: "SERVICE_UNAVAILABLE",
-  CONFIG: "SERVICE_UNAVAILABLE",
-  EXCHANGE: "BAD_GATEWAY",
-  INTERNAL: "INTERNAL_SERVER_ERROR",
-};
-
-/** Modules throw AppError; this maps it once to the matching tRPC (and so HTTP) code. */
+/** Modules throw AppError; this maps it to its tRPC (and so HTTP) code through the one table in errors.ts. */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && isAppError(result.error.cause)) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: trpcCodeFor(cause.code), message: cause.message, cause });
   }
   return result;
 });
@@ -92,32 +76,26 @@ const appErrors = t.middleware(async ({ next }) => {
 // 3. PROCEDURES
 export const publicProcedure = t.procedure.use(appErrors);
 
-async function deny(ctx: Context, path: string, outcome: "UNAUTHORIZED" | "FORBIDDEN", message: string, actorId?: string) {
-  await writeAudit(ctx.db, {
-    action: "auth.denied",
-    outcome: "DENIED",
-    actorId: actorId ?? null,
-    meta: ctx.meta,
-    targetType: "procedure",
-    targetId: path,
-    details: { status: outcome === "UNAUTHORIZED" ? 401 : 403 },
-  });
-  return new TRPCError({ code: outcome, message });
-}
-
+// The checks themselves (account still there and enabled, role) live in auth/access.ts, shared
+// with route handlers and pages; a refusal is audited there and mapped by appErrors above.
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
-  const uid = ctx.auth?.userId;
-  if (!uid) throw await deny(ctx, path, "UNAUTHORIZED", "Sign in to continue.");
-  // Load the account on every call so a role change or a disabled account takes effect at once.
-  const user = await ctx.db.user.findUnique({
-    where: { id: uid },
-    select: { id: true, email: true, name: true, role: true, tier: true, trialEndsAt: true, disabledAt: true, tradingMode: true },
-  });
-  if (!user || user.disabledAt) throw await deny(ctx, path, "UNAUTHORIZED", "Your session has ended. Sign in again.", uid);
+  const user = await authorize(ctx, "user", { type: "procedure", id: path });
   return next({ ctx: { ...ctx, user } });
 });
 
-export const adminProcedure = protectedProcedure.use(async ({ ctx, next, path }) => {
-  if (ctx.user.role !== "ADMIN") throw await deny(ctx, path, "FORBIDDEN", "Admins only.", ctx.user.id);
-  return next({ ctx });
+export const adminProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+  const user = await authorize(ctx, "admin", { type: "procedure", id: path });
+  return next({ ctx: { ...ctx, user } });
+});
+
+/** Signed in, nothing more: what an account needs to secure itself (2FA setup, password, sessions) when the rest requires 2FA. */
+export const accountProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+  const user = await authorize(ctx, "account", { type: "procedure", id: path });
+  return next({ ctx: { ...ctx, user } });
+});
+
+/** For actions that can move money or weaken the account: a browser session must have re-entered its password or a 2FA code lately (auth/step-up.ts). */
+export const requireStepUp = t.middleware(async ({ ctx, next }) => {
+  await assertRecentStepUp(ctx.db, ctx.auth);
+  return next();
 });

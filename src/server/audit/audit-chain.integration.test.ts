@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe("tamper-evident audit log", () => {
   it("is append-only: UPDATE, DELETE and TRUNCATE fail", async () => {
-    await writeAudit(t.database.prisma, { action: "test.append", outcome: "SUCCESS", actorEmail: "a@example.com" });
+    await writeAudit(t.database.prisma, { action: "admin.audit.view", outcome: "SUCCESS", actorEmail: "a@example.com" });
     for (const sql of [`UPDATE "AuditLog" SET action = 'x'`, `DELETE FROM "AuditLog"`, `TRUNCATE "AuditLog"`]) {
       await expect(t.database.raw.exec(sql), sql).rejects.toThrow(/append-only/);
     }

@@ -1,10 +1,13 @@
 /**
  * Reading the audit log: filters, keyset pagination (id descending, never OFFSET, so page N
- * costs what page 1 costs at a million rows), a streamed CSV export, and the chain check.
+ * costs what page 1 costs at a million rows), a streamed CSV export, the chain check, and a
+ * user's own security log.
  */
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import type { Db, RawSql } from "~/server/db";
+import { writeAudit } from "~/server/audit/write-audit";
+import { rawFromPrisma, type Db, type RawSql } from "~/server/db";
+import type { RequestMeta } from "~/server/http/request-meta";
 
 export const auditFilterSchema = z.object({
   user: z.string().trim().max(254).optional(),
@@ -98,6 +101,12 @@ function csvCell(v: unknown): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
+/** An admin's export of the filtered set: audited (with the filter) before the first row is read. */
+export async function exportAuditCsv(db: Db, actor: { id: string; meta: RequestMeta }, filter: AuditFilter): Promise<AsyncGenerator<string>> {
+  await writeAudit(db, { action: "admin.audit.export", outcome: "SUCCESS", actorId: actor.id, meta: actor.meta, details: { filter: JSON.parse(JSON.stringify(filter)) } });
+  return auditCsv(db, filter);
+}
+
 /** The filtered set as CSV, read in keyset batches so memory stays flat at any size. */
 export async function* auditCsv(db: Db, filter: AuditFilter, batch = 2000): AsyncGenerator<string> {
   yield `${CSV_COLUMNS.join(",")}\n`;
@@ -122,6 +131,11 @@ export interface ChainReport {
   firstBroken: { id: string; seq: string; reason: string } | null;
 }
 
+/** verifyAuditChain through a Prisma client (or transaction), for callers handed one rather than a Database. */
+export function verifyAuditChainIn(db: Db): Promise<ChainReport> {
+  return verifyAuditChain(rawFromPrisma(db));
+}
+
 /** Recomputes every row's hash in the database (one pass, ordered by seq) and names the first broken row. */
 export async function verifyAuditChain(raw: RawSql): Promise<ChainReport> {
   const rows = await raw.query<{ id: string; seq: string; reason: string; checked: string }>(`
@@ -143,4 +157,15 @@ export async function verifyAuditChain(raw: RawSql): Promise<ChainReport> {
     UNION ALL SELECT NULL, NULL, NULL, (SELECT count(*) FROM c)::text WHERE NOT EXISTS (SELECT 1 FROM bad)`);
   const r = rows[0]!;
   return { ok: r.id === null, checked: Number(r.checked), firstBroken: r.id === null ? null : { id: r.id, seq: r.seq, reason: r.reason } };
+}
+
+/** A user's own latest audit rows (Settings -> Security log): what, when, from which IP. */
+export async function userSecurityLog(db: Db, userId: string, limit = 50) {
+  const rows = await db.auditLog.findMany({
+    where: { actorId: userId },
+    orderBy: { id: "desc" },
+    take: limit,
+    select: { id: true, createdAt: true, action: true, outcome: true, ip: true, userAgent: true },
+  });
+  return rows.map((r) => ({ id: r.id.toString(), at: r.createdAt, action: r.action, outcome: r.outcome, ip: r.ip, userAgent: r.userAgent }));
 }

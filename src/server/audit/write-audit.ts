@@ -4,12 +4,11 @@
  */
 import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
+import type { AuditAction, AuditOutcome } from "~/server/audit/audit-actions";
 import type { RequestMeta } from "~/server/http/request-meta";
 
-export type AuditOutcome = "SUCCESS" | "FAILURE" | "DENIED";
-
 export interface AuditEntry {
-  action: string;
+  action: AuditAction;
   outcome: AuditOutcome;
   actorId?: string | null;
   actorEmail?: string | null;

@@ -15,7 +15,7 @@ import { receiveSignal } from "~/server/signals/receive-signal";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 import { ledger, simDelete, simPost } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
-import { makeStrategy, makeSubscriber, waitFor } from "~/server/engine/engine-test-kit";
+import { makeStrategy, makeSubscriber, waitFor } from "~/server/test/engine-fixtures";
 
 let t: TestDatabase;
 let sim: Simulator;
@@ -112,7 +112,7 @@ describe("signals to orders", () => {
     for (const u of [off, disabledKey, paused, expired, tiny, paper]) expect(await ledger(sim.url, `?apiKey=${u.apiKey}`)).toEqual([]);
   });
 
-  it("exit closes what is there: spot sells the free base balance", async () => {
+  it("exit closes what the strategy holds: spot sells the bought BTC (net of its fee), and the position is flat", async () => {
     const strategy = await makeStrategy(deps.db);
     const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT" });
     const buy = await post(strategy.webhookToken, { ticker: "BTCUSDT", action: "buy", price: 50000 });
@@ -121,9 +121,12 @@ describe("signals to orders", () => {
     expect(exit.status).toBe(202);
     const signal = await settled(String(exit.body.signalId));
     const [e] = await deps.db.execution.findMany({ where: { signalId: signal.id } });
-    expect(e, JSON.stringify(e)).toMatchObject({ status: "FILLED", side: "exit" });
+    expect(e, JSON.stringify(e)).toMatchObject({ status: "FILLED", side: "sell", intent: "CLOSE" });
     const orders = await ledger(sim.url, `?apiKey=${sub.apiKey}`);
     expect(orders.map((o) => o.side)).toEqual(["buy", "sell"]);
+    const position = await deps.db.position.findFirstOrThrow({ where: { userId: sub.userId } });
+    expect(position).toMatchObject({ side: "FLAT", paper: false });
+    expect(await deps.db.fill.count({ where: { positionId: position.id } })).toBe(2);
   });
 
   it("a rejected alert places nothing and says why", async () => {
@@ -141,6 +144,19 @@ describe("signals to orders", () => {
     const strategy = await makeStrategy(deps.db);
     const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE" });
     await simPost(sim.url, "/__sim/faults", { apiKey: sub.apiKey, dropAfterAccept: true, count: 1, paths: ["/api/v3/order"] });
+    const r = await post(strategy.webhookToken, { ticker: "BTCUSDT", action: "buy", price: 50000 });
+    const signal = await settled(String(r.body.signalId));
+    const [e] = await deps.db.execution.findMany({ where: { signalId: signal.id } });
+    expect(e!.status).toBe("FILLED");
+    expect(await ledger(sim.url, `?clientOrderId=${e!.clientOrderId}`)).toHaveLength(1);
+    await simDelete(sim.url, "/__sim/faults");
+  });
+
+  it("a create that times out and is booked late: the look-up waits out the receive window, exactly one order", async () => {
+    const strategy = await makeStrategy(deps.db);
+    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE" });
+    // The client gives up after 2 s; the exchange books the order at 3 s, inside its 5 s receive window.
+    await simPost(sim.url, "/__sim/faults", { apiKey: sub.apiKey, latencyMs: 3_000, count: 1, paths: ["/api/v3/order"] });
     const r = await post(strategy.webhookToken, { ticker: "BTCUSDT", action: "buy", price: 50000 });
     const signal = await settled(String(r.body.signalId));
     const [e] = await deps.db.execution.findMany({ where: { signalId: signal.id } });

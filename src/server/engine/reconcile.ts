@@ -1,10 +1,13 @@
 /**
  * Start-up reconciliation (freqtrade-style): whatever a crash left half-done is picked up again
  * the safe way. Executions still SUBMITTING after their lease are re-claimed, which looks the
- * order up by client order id before any re-send; signals never fanned out are processed.
+ * order up by client order id before any re-send; signals never fanned out are processed; and
+ * every open position is checked against its account (drift-check.ts).
  */
 import type { EngineDeps } from "~/server/engine/engine-deps";
-import { batchJobs, DEFAULT_BATCH_SIZE } from "~/server/engine/fan-out";
+import { ES } from "~/server/engine/execution-state";
+import { batchJobs } from "~/server/engine/batch-jobs";
+import { DRIFT_PRIORITY } from "~/server/engine/result-writer";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
@@ -13,9 +16,9 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
   const stale = await deps.db.execution.findMany({
     where: {
       OR: [
-        { status: "SUBMITTING", leaseUntil: { lt: now } },
+        { status: ES.SUBMITTING, leaseUntil: { lt: now } },
         // In-process queues lose their jobs on restart; PostgreSQL-backed ones keep them.
-        ...(opts.includeQueued ? [{ status: "QUEUED" as const }] : []),
+        ...(opts.includeQueued ? [{ status: ES.QUEUED }] : []),
       ],
     },
     orderBy: [{ priority: "asc" }, { queuedAt: "asc" }],
@@ -29,12 +32,14 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
   });
   const jobs: JobSpec[] = [
     ...signals.map((s) => ({ task: "process_signal" as const, payload: { signalId: s.id }, jobKey: `signal:${s.id}` })),
-    ...batchJobs(stale, deps.batchSize ?? DEFAULT_BATCH_SIZE).map((j) => ({ ...j, jobKey: `reconcile:${j.jobKey}` })),
+    ...batchJobs(stale, deps.batchSize).map((j) => ({ ...j, jobKey: `reconcile:${j.jobKey}` })),
+    // Does every account still hold what the ledger says? (The user may have traded while we were down.)
+    { task: "check_drift", payload: { all: true }, priority: DRIFT_PRIORITY, jobKey: "drift:start", maxAttempts: 3 },
   ];
   if (jobs.length) {
     await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, jobs));
     deps.jobs.afterCommit(jobs);
-    logger.info({ signals: signals.length, executions: stale.length }, "reconciling work left unfinished by a previous run");
+    if (signals.length || stale.length) logger.info({ signals: signals.length, executions: stale.length }, "reconciling work left unfinished by a previous run");
   }
   return { signals: signals.length, executions: stale.length };
 }

@@ -1,23 +1,48 @@
 /**
- * Wires the engine for this process: the PostgreSQL queue (graphile-worker) with a real
- * database, the in-process queue with the embedded one (PGlite is single-process).
+ * The trading half of the composition root (composition.ts explains the split and the rule).
+ * Resources, one per process in the registry: the exchange clients' state (ccxt clients, shared
+ * markets, per-key limits) and the job queue: graphile-worker's tables with a real database, the
+ * in-process queue with the embedded one (PGlite is single-process). Services, built by each module
+ * graph over them and holding nothing of their own: the exchange adapter and the engine's deps.
  */
 import { getEnv } from "~/env";
-import { getDatabase } from "~/server/db";
-import type { EngineDeps, JobSink } from "~/server/engine/engine-deps";
+import { rootDatabase, rootKeyring, rootResources } from "~/server/composition";
+import type { Database } from "~/server/db";
+import type { EngineDeps } from "~/server/engine/engine-deps";
+import { executeBatch } from "~/server/engine/execute-batch";
+import { checkDrift } from "~/server/positions/drift-check";
 import { processSignal } from "~/server/engine/fan-out";
-import { executeBatch } from "~/server/engine/place-order";
 import { reconcileAtStart } from "~/server/engine/reconcile";
+import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
+import { ExchangeClients, type ExchangeClientsState } from "~/server/exchanges/exchange-clients";
 import { addJobsSql, startGraphileWorker, type WorkerHandle } from "~/server/jobs/graphile-queue";
 import { InProcessQueue } from "~/server/jobs/in-process-queue";
+import type { JobSink } from "~/server/jobs/job-sink";
 import type { TaskList } from "~/server/jobs/job-types";
-import { getExchangeAdapter } from "~/server/keys/exchange-access";
+import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 import { logger } from "~/server/logger";
 import type { ModelHookConfig } from "~/server/signals/model-hook";
 
-const g = globalThis as unknown as { __keyrelayEngine?: { deps: EngineDeps; inProcess: InProcessQueue | null; worker?: WorkerHandle } };
+/** Kept in the process registry (RootResources.trading). */
+export interface TradingResources {
+  /** Set by the first ExchangeClients built; every later one works on it. */
+  exchange?: ExchangeClientsState;
+  /** The embedded database's queue; null with PostgreSQL. */
+  queue: InProcessQueue | null;
+  /** graphile-worker, once this process runs jobs on PostgreSQL. */
+  worker?: WorkerHandle;
+  /** startEngineWorkers ran: this process runs jobs. */
+  jobsStarted: boolean;
+  close(): Promise<void>;
+}
 
-/** Tasks running in this process right now (start-up client building waits while any is). */
+export interface Engine {
+  deps: EngineDeps;
+  inProcess: InProcessQueue | null;
+  worker?: WorkerHandle;
+}
+
+/** Tasks of this module's copy running right now (start-up client building waits while any is). */
 let running = 0;
 const counted = (fn: () => Promise<void>) => async () => {
   running++;
@@ -32,6 +57,7 @@ export function makeTasks(deps: EngineDeps): TaskList {
   return {
     process_signal: (p) => counted(() => processSignal(deps, String(p.signalId)))(),
     execute_batch: (p) => counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined))(),
+    check_drift: (p) => counted(async () => void (await checkDrift(deps, typeof p.signalId === "string" ? { signalId: p.signalId } : { all: true })))(),
   };
 }
 
@@ -66,36 +92,76 @@ function modelConfig(): ModelHookConfig | null {
   return { url: env.DECISION_MODEL_URL, apiKey: env.DECISION_MODEL_API_KEY, model: env.DECISION_MODEL_NAME, timeoutMs: env.DECISION_MODEL_TIMEOUT_MS, failMode: env.DECISION_MODEL_FAIL_MODE };
 }
 
-export function getEngine() {
-  if (!g.__keyrelayEngine) {
-    const database = getDatabase();
-    const inProcess = database.kind === "pglite" ? new InProcessQueue(16) : null;
-    const deps: EngineDeps = {
-      db: database.prisma,
-      adapter: getExchangeAdapter(),
-      jobs: inProcess ? inProcessSink(inProcess) : graphileSink(),
-      model: modelConfig(),
+function tradingResources(): TradingResources {
+  const root = rootResources();
+  if (!root.trading) {
+    const trading: TradingResources = {
+      queue: rootDatabase().kind === "pglite" ? new InProcessQueue(16) : null,
+      jobsStarted: false,
+      close: async () => {
+        await trading.worker?.stop();
+      },
     };
-    g.__keyrelayEngine = { deps, inProcess };
+    root.trading = trading;
   }
-  return g.__keyrelayEngine;
+  return root.trading;
 }
 
-/** Starts executing jobs in this process: the in-process queue (embedded DB) or a graphile-worker pool. */
-export async function startEngineWorkers(opts: { concurrency?: number } = {}) {
-  const engine = getEngine();
-  const tasks = makeTasks(engine.deps);
-  if (engine.inProcess) {
-    engine.inProcess.start(tasks);
-    await reconcileAtStart(engine.deps, { includeQueued: true });
-    logger.info("in-process job runner started (embedded database)");
-    void prewarmClients(engine.deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
-    return engine;
+/** This copy's services, rebuilt when the resources under them were replaced (a test closed the database). */
+let services: { trading: TradingResources; database: Database; adapter: ExchangeAdapter; deps: EngineDeps } | undefined;
+
+function tradingServices() {
+  const trading = tradingResources();
+  const database = rootDatabase();
+  if (services?.trading !== trading || services.database !== database) {
+    const clients = new ExchangeClients({ keyring: rootKeyring(), simulatorUrl: getEnv().EXCHANGE_SIMULATOR_URL, state: trading.exchange });
+    trading.exchange ??= clients.state;
+    const adapter = new ExchangeAdapter(clients, {
+      onAuthFailure: async (cred, err) => {
+        logger.warn({ credentialId: cred.id, exchange: cred.exchange }, "exchange refused a key; disabling it");
+        await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message);
+      },
+    });
+    const deps: EngineDeps = { db: database.prisma, adapter, jobs: trading.queue ? inProcessSink(trading.queue) : graphileSink(), model: modelConfig() };
+    services = { trading, database, adapter, deps };
   }
-  const url = getEnv().DATABASE_URL!;
-  engine.worker ??= await startGraphileWorker({ connectionString: url, tasks, concurrency: opts.concurrency ?? getEnv().WORKER_CONCURRENCY });
-  await reconcileAtStart(engine.deps, { includeQueued: false });
-  logger.info({ concurrency: opts.concurrency ?? getEnv().WORKER_CONCURRENCY }, "job worker started (graphile-worker)");
-  void prewarmClients(engine.deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
-  return engine;
+  return services;
+}
+
+/** The process's exchange adapter (over the one set of clients, markets and per-key limits), wired to the vault, the simulator setting and auto-disable. */
+export function exchangeAdapter(): ExchangeAdapter {
+  return tradingServices().adapter;
+}
+
+export function getEngine(): Engine {
+  const { trading, deps } = tradingServices();
+  return { deps, inProcess: trading.queue, worker: trading.worker };
+}
+
+/**
+ * Starts executing jobs in this process, once: the in-process queue (embedded DB) or a graphile-worker
+ * pool. The web process (src/instrumentation.ts) and `npm run worker` call it.
+ */
+export async function startEngineWorkers(opts: { concurrency?: number } = {}): Promise<Engine> {
+  const { trading, deps } = tradingServices();
+  if (trading.jobsStarted) return getEngine();
+  trading.jobsStarted = true;
+  const tasks = makeTasks(deps);
+  if (trading.queue) {
+    trading.queue.start(tasks);
+    await reconcileAtStart(deps, { includeQueued: true });
+    logger.info("in-process job runner started (embedded database)");
+  } else {
+    const concurrency = opts.concurrency ?? getEnv().WORKER_CONCURRENCY;
+    try {
+      trading.worker = await startGraphileWorker({ connectionString: getEnv().DATABASE_URL!, tasks, concurrency });
+    } catch (err) {
+      trading.jobsStarted = false;
+      throw err;
+    }
+    await reconcileAtStart(deps, { includeQueued: false });
+    logger.info({ concurrency }, "job worker started (graphile-worker)");
+  }
+  void prewarmClients(deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
+  return getEngine();
 }

@@ -11,6 +11,7 @@ import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { ExchangeClients, type CredentialRef } from "~/server/exchanges/exchange-clients";
 import { ExchangeError } from "~/server/exchanges/map-error";
 import type { ExchangeName } from "~/server/exchanges/profiles";
+import { dec } from "~/server/money/decimal";
 import { createKeyring } from "~/server/vault/keyring";
 import { seal } from "~/server/vault/secret-box";
 
@@ -61,28 +62,66 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
   it("reads balances (spot and linear)", async () => {
     const a = await account(exchange);
     const spot = await adapter.fetchBalance(a.cred);
-    expect(spot.free.USDT).toBe(100000);
+    expect(spot.free.USDT).toBe("100000");
+    expect(spot.total.BTC).toBe("1");
     const linear = await adapter.fetchBalance(a.cred, "linear");
-    expect(linear.total.USDT).toBeGreaterThan(0);
+    expect(dec(linear.total.USDT ?? "0").gt(0)).toBe(true);
   });
 
   it("places a spot market order with our client order id, and finds it by that id", async () => {
     const a = await account(exchange);
     const id = cid();
-    const placed = await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: id });
+    const placed = await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: id });
     expect(placed.clientOrderId).toBe(id);
     const found = await adapter.findOrderByClientId(a.cred, "BTC/USDT", id);
-    expect(found).toMatchObject({ id: placed.id, clientOrderId: id, status: "closed", filled: 0.01 });
-    expect(found!.average).toBe(50000);
+    expect(found).toMatchObject({ id: placed.id, clientOrderId: id, status: "closed", amount: "0.01", filled: "0.01" });
+    expect(found!.average).toBe("50000");
     const rows = await ledger(sim.url, `?clientOrderId=${id}`);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.apiKey).toBe(a.apiKey);
   });
 
+  it("reads market limits and prices as decimal strings", async () => {
+    const spotStep = exchange === "BINANCE" ? "0.00001" : "0.000001";
+    expect(await adapter.marketInfo(exchange, "BTC/USDT")).toEqual({
+      amountStep: spotStep,
+      minAmount: exchange === "BINANCE" ? "0.00001" : "0.000048",
+      minNotional: exchange === "BINANCE" ? "5" : "1",
+      priceStep: "0.01",
+      marketType: "spot",
+    });
+    expect(await adapter.marketInfo(exchange, "BTC/USDT:USDT")).toMatchObject({ amountStep: "0.001", minAmount: "0.001", priceStep: "0.1", marketType: "linear" });
+    expect(await adapter.marketInfo(exchange, "NOPE/USDT")).toBeNull();
+    expect(await adapter.fetchPrice(exchange, "BTC/USDT")).toBe("50000");
+  });
+
+  it("sends an amount exactly, and refuses one ccxt would change instead of sending it", async () => {
+    const a = await account(exchange);
+    const id = cid();
+    const placed = await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01234", clientOrderId: id });
+    expect(placed.clientOrderId).toBe(id);
+    expect(await adapter.findOrderByClientId(a.cred, "BTC/USDT", id)).toMatchObject({ amount: "0.01234", filled: "0.01234", average: "50000" });
+    expect((await ledger(sim.url, `?clientOrderId=${id}`)).map((o) => dec(o.amount).toFixed())).toEqual(["0.01234"]);
+
+    const refused = [
+      { amount: "0.12345678901234567" }, // 17 significant digits: a float would send 0.12345678901234566
+      { amount: "0.0100001" }, // off the step: ccxt would truncate it to 0.01 without a word
+      { amount: "abc" },
+      { amount: "0" },
+      { amount: "0.01", type: "limit" as const, price: "40000.000000000001" },
+    ];
+    for (const fields of refused) {
+      const refusedId = cid();
+      const e = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", clientOrderId: refusedId, ...fields }));
+      expect(e.kind).toBe("INVALID_ORDER");
+      expect(await ledger(sim.url, `?clientOrderId=${refusedId}`)).toEqual([]);
+    }
+  });
+
   it("rests a limit order, fetches it and cancels it", async () => {
     const a = await account(exchange);
     const id = cid();
-    const placed = await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: 0.01, price: 40000, clientOrderId: id });
+    const placed = await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: "0.01", price: "40000", clientOrderId: id });
     const open = await adapter.findOrderByClientId(a.cred, "BTC/USDT", id);
     expect(open?.status).toBe("open");
     expect((await adapter.fetchOrder(a.cred, "BTC/USDT", placed.id)).status).toBe("open");
@@ -94,13 +133,13 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
     const a = await account(exchange);
     await adapter.setLeverage(a.cred, "BTC/USDT:USDT", 5);
     await adapter.setLeverage(a.cred, "BTC/USDT:USDT", 5); // "not modified" counts as success
-    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "market", amount: 0.02, clientOrderId: cid() });
+    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "market", amount: "0.02", clientOrderId: cid() });
     const positions = await adapter.fetchPositions(a.cred, ["BTC/USDT:USDT"]);
-    expect(positions).toEqual([expect.objectContaining({ symbol: "BTC/USDT:USDT", side: "long", contracts: 0.02 })]);
-    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "sell", type: "market", amount: 0.02, clientOrderId: cid(), reduceOnly: true });
+    expect(positions).toEqual([expect.objectContaining({ symbol: "BTC/USDT:USDT", side: "long", contracts: "0.02", entryPrice: "50000" })]);
+    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "sell", type: "market", amount: "0.02", clientOrderId: cid(), reduceOnly: true });
     expect(await adapter.fetchPositions(a.cred, ["BTC/USDT:USDT"])).toEqual([]);
     const err = await failure(
-      adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "sell", type: "market", amount: 0.01, clientOrderId: cid(), reduceOnly: true }),
+      adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "sell", type: "market", amount: "0.01", clientOrderId: cid(), reduceOnly: true }),
     );
     expect(err.kind).toBe("INVALID_ORDER");
   });
@@ -127,14 +166,14 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
 
   it("maps INSUFFICIENT_FUNDS, INVALID_ORDER and NOT_FOUND", async () => {
     const a = await account(exchange, { balances: { USDT: "100" }, futuresBalances: { USDT: "100" } });
-    expect((await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 1, clientOrderId: cid() }))).kind).toBe(
+    expect((await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "1", clientOrderId: cid() }))).kind).toBe(
       "INSUFFICIENT_FUNDS",
     );
     expect(
-      (await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "market", amount: 1, clientOrderId: cid() }))).kind,
+      (await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "market", amount: "1", clientOrderId: cid() }))).kind,
     ).toBe("INSUFFICIENT_FUNDS");
     expect(
-      (await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: 0.00001, price: 40000, clientOrderId: cid() }))).kind,
+      (await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: "0.00001", price: "40000", clientOrderId: cid() }))).kind,
     ).toBe("INVALID_ORDER");
     expect(await adapter.findOrderByClientId(a.cred, "BTC/USDT", cid())).toBeNull();
     expect((await failure(adapter.fetchOrder(a.cred, "BTC/USDT", "987654321"))).kind).toBe("NOT_FOUND");
@@ -143,12 +182,12 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
   it("maps DUPLICATE_CLIENT_ID with each exchange's real rule", async () => {
     const a = await account(exchange);
     const resting = cid();
-    await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: 0.01, price: 40000, clientOrderId: resting });
-    const dup = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: 0.01, price: 40000, clientOrderId: resting }));
+    await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: "0.01", price: "40000", clientOrderId: resting });
+    const dup = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "limit", amount: "0.01", price: "40000", clientOrderId: resting }));
     expect(dup.kind).toBe("DUPLICATE_CLIENT_ID");
     const filled = cid();
-    await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: filled });
-    const again = adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: filled });
+    await adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: filled });
+    const again = adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: filled });
     if (exchange === "BINANCE") {
       // Binance spot ids are unique among OPEN orders only: a blind retry of a filled market order fills twice.
       await expect(again).resolves.toBeDefined();
@@ -157,8 +196,8 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
       expect((await failure(again)).kind).toBe("DUPLICATE_CLIENT_ID");
     }
     const fut = cid();
-    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "limit", amount: 0.01, price: 40000, clientOrderId: fut });
-    expect((await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "limit", amount: 0.01, price: 40000, clientOrderId: fut }))).kind).toBe(
+    await adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "limit", amount: "0.01", price: "40000", clientOrderId: fut });
+    expect((await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT:USDT", side: "buy", type: "limit", amount: "0.01", price: "40000", clientOrderId: fut }))).kind).toBe(
       "DUPLICATE_CLIENT_ID",
     );
   });
@@ -172,7 +211,7 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
 
     const id = cid();
     await simPost(sim.url, "/__sim/faults", { apiKey: a.apiKey, dropAfterAccept: true, count: 1 });
-    const lost = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: id }));
+    const lost = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: id }));
     expect(lost.kind).toBe("UNKNOWN_OUTCOME");
     // The order exists: looking it up by client id (never a blind re-send) finds it.
     expect((await adapter.findOrderByClientId(a.cred, "BTC/USDT", id))?.status).toBe("closed");
@@ -181,7 +220,7 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s adapter contract", (exchange) =
 
   it("maps PERMISSION where the exchange distinguishes it", async () => {
     const a = await account(exchange, { permissions: { read: true, spotTrade: false, futures: false, withdraw: false } });
-    const e = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: cid() }));
+    const e = await failure(adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: cid() }));
     // Binance answers -2015 "Invalid API-key, IP, or permissions" for both cases: it is AUTH there.
     expect(e.kind).toBe(exchange === "BYBIT" ? "PERMISSION" : "AUTH");
   });
@@ -198,8 +237,8 @@ describe("clients and the simulator ledger", () => {
     expect(cb.markets).toBe(ca.markets);
     const [ia, ib] = [cid(), cid()];
     await Promise.all([
-      adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.01, clientOrderId: ia }),
-      adapter.createOrder(b.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: 0.02, clientOrderId: ib }),
+      adapter.createOrder(a.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.01", clientOrderId: ia }),
+      adapter.createOrder(b.cred, { symbol: "BTC/USDT", side: "buy", type: "market", amount: "0.02", clientOrderId: ib }),
     ]);
     const [la, lb] = [await ledger(sim.url, `?clientOrderId=${ia}`), await ledger(sim.url, `?clientOrderId=${ib}`)];
     expect(la.map((o) => [o.apiKey, o.accountId])).toEqual([[a.apiKey, a.accountId]]);

@@ -2,11 +2,15 @@
  * The exchange adapter: every exchange call KeyRelay makes goes through here. Per-key limits,
  * error mapping, and the "AUTH failure disables the key" hook live in one place. Creates are
  * never retried here: the caller (the engine) looks the order up by client order id first.
+ * Amounts, prices, fees and balances are canonical decimal strings on this side; ccxt's numbers
+ * exist only at the ccxt call, and an amount or price a float would change is refused, not sent.
  */
 import type { Exchange as CcxtExchange, Order as CcxtOrder } from "ccxt";
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
+import { dec, decStr } from "~/server/money/decimal";
+import { isVaultError } from "~/server/vault/secret-box";
 
 export interface KeyPermissions {
   read: boolean;
@@ -20,8 +24,10 @@ export interface PlaceOrderInput {
   symbol: string;
   side: "buy" | "sell";
   type: "market" | "limit";
-  amount: number;
-  price?: number;
+  /** Decimal string on the market's amount step, e.g. "0.015". */
+  amount: string;
+  /** Decimal string; limit orders only. */
+  price?: string;
   clientOrderId: string;
   reduceOnly?: boolean;
 }
@@ -31,10 +37,29 @@ export interface OrderView {
   clientOrderId: string | undefined;
   symbol: string;
   status: "open" | "closed" | "canceled" | "rejected" | "expired" | "unknown";
-  amount: number | undefined;
-  filled: number | undefined;
-  average: number | undefined;
-  fee: { cost: number; currency: string } | undefined;
+  /** Decimal strings, as the exchange reported them. */
+  amount: string | undefined;
+  filled: string | undefined;
+  average: string | undefined;
+  fee: { cost: string; currency: string } | undefined;
+}
+
+export interface MarketInfo {
+  /** Decimal strings from the shared markets: the amount step, the minimum amount and value, the price step. */
+  amountStep: string;
+  minAmount: string | null;
+  minNotional: string | null;
+  priceStep: string | null;
+  marketType: "spot" | "linear";
+}
+
+export interface PositionView {
+  symbol: string;
+  side: "long" | "short" | undefined;
+  /** Decimal strings. */
+  contracts: string;
+  entryPrice: string | undefined;
+  leverage: number | undefined;
 }
 
 export interface AdapterHooks {
@@ -63,7 +88,7 @@ export class ExchangeAdapter {
       client = await this.clients.clientFor(cred);
     } catch (err) {
       // Markets could not load (exchange down) or the secret could not be opened (vault error).
-      if (err instanceof Error && err.name === "VaultError") throw err;
+      if (isVaultError(err)) throw err;
       throw mapCcxtError(err, cred.exchange);
     }
     try {
@@ -79,11 +104,12 @@ export class ExchangeAdapter {
     }
   }
 
-  fetchBalance(cred: CredentialRef, marketType: MarketType = "spot") {
+  /** Free and total per currency, as decimal strings; a currency the exchange gave no number for is left out. */
+  fetchBalance(cred: CredentialRef, marketType: MarketType = "spot"): Promise<{ free: Record<string, string>; total: Record<string, string> }> {
     return this.call(cred, "requests", async (c) => {
       const params = marketType === "linear" && cred.exchange === "BINANCE" ? { type: "future" } : {};
       const b = await c.fetchBalance(params);
-      return { free: b.free as unknown as Record<string, number>, total: b.total as unknown as Record<string, number> };
+      return { free: decimals(b.free), total: decimals(b.total) };
     });
   }
 
@@ -91,10 +117,19 @@ export class ExchangeAdapter {
   async createOrder(cred: CredentialRef, o: PlaceOrderInput): Promise<OrderView> {
     const params: Record<string, unknown> = { clientOrderId: o.clientOrderId };
     if (o.reduceOnly) params.reduceOnly = true;
+    const amount = ccxtNumber("amount", o.amount);
+    const price = o.type === "limit" && o.price !== undefined ? ccxtNumber("price", o.price) : undefined;
     const order = await this.call(
       cred,
       "orders",
-      (c) => c.createOrder(o.symbol, o.type, o.side, o.amount, o.type === "limit" ? o.price : undefined, params),
+      (c) => {
+        // ccxt truncates the amount to the market's step without a word; an amount off the step is a bug upstream, refused here.
+        const sent = decimal(c.amountToPrecision(o.symbol, amount));
+        if (sent !== decStr(o.amount)) {
+          throw new ExchangeError("INVALID_ORDER", `The amount ${decStr(o.amount)} is not a multiple of ${o.symbol}'s amount step; it would have been sent as ${sent ?? "nothing"}.`);
+        }
+        return c.createOrder(o.symbol, o.type, o.side, amount, price, params);
+      },
       { sent: true },
     );
     return toView(order, o.symbol, o.clientOrderId);
@@ -129,22 +164,32 @@ export class ExchangeAdapter {
     });
   }
 
+  /**
+   * The fee an order paid, from its trades: Binance's query-order answer (what a look-up by client
+   * order id returns) carries no commission. Null when the trades carry none or mix currencies.
+   */
+  fetchOrderFee(cred: CredentialRef, symbol: string, id: string): Promise<{ cost: string; currency: string } | null> {
+    return this.call(cred, "requests", async (c) => {
+      const trades = await c.fetchOrderTrades(id, symbol);
+      const fees = trades.flatMap((t) => (t.fee && t.fee.cost !== undefined && t.fee.currency ? [{ cost: decStr(t.fee.cost), currency: t.fee.currency }] : []));
+      if (fees.length === 0 || fees.some((f) => f.currency !== fees[0]!.currency)) return null;
+      return { cost: fees.reduce((sum, f) => sum.plus(f.cost), dec(0)).toFixed(), currency: fees[0]!.currency };
+    });
+  }
+
   cancelOrder(cred: CredentialRef, symbol: string, id: string): Promise<OrderView> {
     return this.call(cred, "orders", async (c) => toView(await c.cancelOrder(id, symbol), symbol, undefined));
   }
 
-  fetchPositions(cred: CredentialRef, symbols?: string[]) {
+  /** Open positions (contracts not 0). */
+  fetchPositions(cred: CredentialRef, symbols?: string[]): Promise<PositionView[]> {
     return this.call(cred, "requests", async (c) => {
       const list = await c.fetchPositions(symbols);
-      return list
-        .filter((p) => Number(p.contracts ?? 0) !== 0)
-        .map((p) => ({
-          symbol: p.symbol,
-          side: p.side as "long" | "short" | undefined,
-          contracts: Number(p.contracts ?? 0),
-          entryPrice: p.entryPrice === undefined ? undefined : Number(p.entryPrice),
-          leverage: p.leverage === undefined ? undefined : Number(p.leverage),
-        }));
+      return list.flatMap((p) => {
+        const contracts = decimal(p.contracts) ?? "0";
+        if (contracts === "0") return [];
+        return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage) }];
+      });
     });
   }
 
@@ -158,27 +203,30 @@ export class ExchangeAdapter {
     }
   }
 
-  /** Last traded price from the shared key-less client (public data, no user key involved). */
-  async fetchPrice(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<number | null> {
+  /** Last traded price, a decimal string, from the shared key-less client (public data, no user key involved). */
+  async fetchPrice(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<string | null> {
     try {
       const client = await this.clients.publicClient(exchange, environment);
       const t = await client.fetchTicker(symbol);
-      return num(t.last ?? t.close) ?? null;
+      return decimal(t.last ?? t.close) ?? null;
     } catch (err) {
       throw mapCcxtError(err, exchange);
     }
   }
 
   /** Amount step and minimums of a market, from the shared markets. */
-  async marketInfo(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE") {
+  async marketInfo(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<MarketInfo | null> {
     const client = await this.clients.publicClient(exchange, environment);
     const m = client.markets?.[symbol];
     if (!m) return null;
+    // Binance and Bybit use ccxt's TICK_SIZE mode: precision.amount is the step itself (0.001), not a count of decimals.
+    const amountStep = decimal(m.precision?.amount);
     return {
-      amountStep: Number(m.precision?.amount ?? 0) || 1e-8,
-      minAmount: num(m.limits?.amount?.min) ?? null,
-      minNotional: num(m.limits?.cost?.min) ?? null,
-      marketType: (m.spot ? "spot" : "linear") as "spot" | "linear",
+      amountStep: amountStep !== undefined && dec(amountStep).gt(0) ? amountStep : "0.00000001",
+      minAmount: decimal(m.limits?.amount?.min) ?? null,
+      minNotional: decimal(m.limits?.cost?.min) ?? null,
+      priceStep: decimal(m.precision?.price) ?? null,
+      marketType: m.spot ? "spot" : "linear",
     };
   }
 
@@ -213,18 +261,64 @@ export class ExchangeAdapter {
 
 function toView(o: CcxtOrder, symbol: string, clientOrderId: string | undefined): OrderView {
   const status = (o.status ?? "unknown") as OrderView["status"];
+  const feeCost = decimal(o.fee?.cost);
   return {
     id: String(o.id),
     clientOrderId: o.clientOrderId ?? clientOrderId,
     symbol: o.symbol ?? symbol,
     status,
-    amount: num(o.amount),
-    filled: num(o.filled),
-    average: num(o.average),
-    fee: o.fee && o.fee.cost !== undefined ? { cost: Number(o.fee.cost), currency: String(o.fee.currency ?? "") } : undefined,
+    amount: decimal(o.amount),
+    filled: decimal(o.filled),
+    average: decimal(o.average),
+    fee: feeCost === undefined ? undefined : { cost: feeCost, currency: String(o.fee?.currency ?? "") },
   };
 }
 
 function num(v: unknown): number | undefined {
   return v === undefined || v === null || Number.isNaN(Number(v)) ? undefined : Number(v);
+}
+
+/**
+ * A number ccxt parsed from the exchange's own decimal text, back as that text: ccxt's parseNumber is
+ * Number(text), and the shortest form of a float is the text it came from for any exchange value
+ * (<= 15 significant digits). Undefined for missing and non-finite values.
+ */
+function decimal(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? decStr(v) : undefined;
+  if (typeof v === "string" && v.trim() !== "") {
+    try {
+      return decStr(v);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function decimals(byCurrency: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [currency, value] of Object.entries((byCurrency ?? {}) as Record<string, unknown>)) {
+    const d = decimal(value);
+    if (d !== undefined) out[currency] = d;
+  }
+  return out;
+}
+
+/**
+ * The number ccxt's createOrder takes for a decimal string. ccxt turns it back into text (numberToString,
+ * amountToPrecision); that is the same decimal only when the float's shortest form is it, true of any
+ * value of <= 15 significant digits. Anything else is refused: better no order than a different one.
+ */
+function ccxtNumber(field: "amount" | "price", value: string): number {
+  let canonical: string;
+  try {
+    canonical = decStr(value);
+  } catch {
+    throw new ExchangeError("INVALID_ORDER", `The order's ${field} "${value.slice(0, 40)}" is not a decimal number.`);
+  }
+  const n = Number(canonical);
+  if (!(n > 0) || !Number.isFinite(n) || decStr(n) !== canonical) {
+    throw new ExchangeError("INVALID_ORDER", `The order's ${field} ${canonical} cannot be sent exactly (it must be greater than 0 with at most 15 significant digits); it was not sent.`);
+  }
+  return n;
 }

@@ -7,6 +7,7 @@
  * keep-alive connections instead of opening (and, live, TLS-handshaking) one per key.
  */
 import ccxt, { type Exchange as CcxtExchange } from "ccxt";
+import { envVar } from "~/env";
 import { KeyLimiter } from "~/server/exchanges/key-limiter";
 import { SharedMarkets } from "~/server/exchanges/markets";
 import { PROFILES, type EnvironmentName, type ExchangeName } from "~/server/exchanges/profiles";
@@ -29,6 +30,22 @@ export interface ExchangeClientsOptions {
   simulatorUrl?: string;
   maxClients?: number;
   timeoutMs?: number;
+  /** How long the exchange accepts a signed request (default EXCHANGE_RECV_WINDOW_MS); the engine's re-send rule relies on it. */
+  recvWindowMs?: number;
+  /** The clients, markets and limits to work on (another instance's `state`); default: new ones. */
+  state?: ExchangeClientsState;
+}
+
+/**
+ * Everything an ExchangeClients keeps. A process keeps one (src/server/composition.ts, engine/runtime.ts):
+ * each module graph that loads this file builds its own ExchangeClients over it, so a secret is opened,
+ * and its VaultError thrown, by the caller's own copy of the vault code.
+ */
+export interface ExchangeClientsState {
+  readonly limiter: KeyLimiter;
+  readonly markets: SharedMarkets;
+  readonly cache: Map<string, CachedClient>;
+  sharedDispatcher?: Dispatcher;
 }
 
 interface CachedClient {
@@ -54,18 +71,23 @@ interface Dispatcher {
 }
 
 export class ExchangeClients {
-  readonly limiter = new KeyLimiter();
+  readonly state: ExchangeClientsState;
+  readonly limiter: KeyLimiter;
   readonly markets: SharedMarkets;
-  private readonly cache = new Map<string, CachedClient>();
+  private readonly cache: Map<string, CachedClient>;
   private readonly maxClients: number;
-  private sharedDispatcher: Dispatcher | undefined;
 
   constructor(private readonly opts: ExchangeClientsOptions) {
     this.maxClients = opts.maxClients ?? 5000;
-    this.markets = new SharedMarkets((key) => {
-      const [exchange, environment] = key.split(":") as [ExchangeName, EnvironmentName];
-      return this.construct(exchange, environment, undefined);
-    });
+    this.state = opts.state ?? {
+      limiter: new KeyLimiter(),
+      markets: new SharedMarkets((key) => {
+        const [exchange, environment] = key.split(":") as [ExchangeName, EnvironmentName];
+        return this.construct(exchange, environment, undefined);
+      }),
+      cache: new Map(),
+    };
+    ({ limiter: this.limiter, markets: this.markets, cache: this.cache } = this.state);
   }
 
   /** A ready client for the credential, markets loaded; built (and its secret opened) only on a miss. */
@@ -135,8 +157,8 @@ export class ExchangeClients {
       const own = c.fetchDispatcher;
       if (!own || !c.undiciModule) return; // no undici: ccxt uses the global fetch and its pool
       // No per-origin socket cap: a fan-out has one request in flight per key, as many as there are keys.
-      this.sharedDispatcher ??= new c.undiciModule.Agent({ ...c.getDispatcherOptions(true), connections: null });
-      c.fetchDispatcher = this.sharedDispatcher;
+      this.state.sharedDispatcher ??= new c.undiciModule.Agent({ ...c.getDispatcherOptions(true), connections: null });
+      c.fetchDispatcher = this.state.sharedDispatcher;
       void own.close().catch(() => undefined); // never used: no sockets
     } catch {
       // keep ccxt's own transport
@@ -154,7 +176,7 @@ export class ExchangeClients {
     // ccxt's close() leaves the per-instance undici pool open; close it so keep-alive sockets go too
     // (a client on the shared pool has none of its own: the shared one serves every other client).
     const dispatcher = (entry?.client as unknown as { fetchDispatcher?: { close?: () => Promise<void> } } | undefined)?.fetchDispatcher;
-    if (dispatcher !== this.sharedDispatcher) void dispatcher?.close?.().catch(() => undefined);
+    if (dispatcher !== this.state.sharedDispatcher) void dispatcher?.close?.().catch(() => undefined);
   }
 
   get size() {
@@ -168,7 +190,7 @@ export class ExchangeClients {
       ...(auth ?? {}),
       enableRateLimit: false,
       timeout: this.opts.timeoutMs ?? 10_000,
-      options: { ...p.options },
+      options: { ...p.options, recvWindow: this.opts.recvWindowMs ?? envVar("EXCHANGE_RECV_WINDOW_MS") },
       ...(p.has ? { has: p.has } : {}),
     });
     if (this.opts.simulatorUrl) {

@@ -30,12 +30,8 @@ export class ExchangeError extends Error {
   }
 }
 
-/**
- * Class checks by name too: the server entry (tsx) and Next's bundle load this module separately,
- * and a process-wide adapter made by one throws errors the other's `instanceof` does not know.
- */
 export function isExchangeError(e: unknown): e is ExchangeError {
-  return e instanceof ExchangeError || (e instanceof Error && e.name === "ExchangeError" && typeof (e as { kind?: unknown }).kind === "string");
+  return e instanceof ExchangeError;
 }
 
 const PERMISSION_CODES: Record<ExchangeName, number[]> = { BINANCE: [-2015], BYBIT: [10005] };

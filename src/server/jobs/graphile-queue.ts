@@ -8,10 +8,11 @@ import os from "node:os";
 import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
+import { envVar } from "~/env";
 import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
-export const WORKER_LEASE_SECONDS = Number(process.env.WORKER_LEASE_SECONDS ?? 15);
+export const WORKER_LEASE_SECONDS = envVar("WORKER_LEASE_SECONDS");
 const HEARTBEAT_MS = 2_000;
 const REAP_MS = 5_000;
 

@@ -12,6 +12,7 @@ import { AppError } from "~/server/errors";
 import type { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { PROFILES } from "~/server/exchanges/profiles";
 import type { RequestMeta } from "~/server/http/request-meta";
+import { notifySecurityEvent } from "~/server/mail/security-notices";
 import { storeCredential } from "~/server/keys/store-credential";
 import { verifyCredential, type VerificationResult } from "~/server/keys/verify-credential";
 import type { Keyring } from "~/server/vault/keyring";
@@ -110,6 +111,7 @@ export async function saveKey(
     return row;
   });
   ctx.adapter.clients.evict(saved.id);
+  notifySecurityEvent(ctx.db, ctx.userId, { kind: "exchange_key_added", exchange, environment: saved.environment, apiKeyMasked: maskApiKey(saved.apiKey) });
   const verification = await verifyCredential(ctx.db, ctx.adapter, saved.id, { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps });
   const fresh = await ctx.db.exchangeCredential.findUniqueOrThrow({ where: { id: saved.id } });
   return { credential: toView(fresh), verification: verificationOf(verification) };
@@ -195,6 +197,7 @@ export async function deleteKey(ctx: KeyContext, exchange: Exchange, environment
     });
   });
   ctx.adapter.clients.evict(row.id);
+  notifySecurityEvent(ctx.db, ctx.userId, { kind: "exchange_key_deleted", exchange, environment: row.environment, apiKeyMasked: maskApiKey(row.apiKey) });
   return { deleted: true as const, exchange, environment: row.environment };
 }
 

@@ -60,6 +60,10 @@ describe("rate limits (memory store)", () => {
       keySave: { points: 20, durationSeconds: 3600 },
       keyVerify: { points: 30, durationSeconds: 3600 },
       tokenCreate: { points: 10, durationSeconds: 3600 },
+      signUp: { points: 5, durationSeconds: 3600 },
+      accountEmail: { points: 3, durationSeconds: 3600 },
+      passwordReset: { points: 10, durationSeconds: 3600 },
+      secondFactor: { points: 10, durationSeconds: 900 },
     });
     expect(resolveRules({ keyVerify: { points: 2 } }).keyVerify).toEqual({ points: 2, durationSeconds: 3600 });
     expect(() => resolveRules({ keySave: { points: 0 } })).toThrow(/keySave/);

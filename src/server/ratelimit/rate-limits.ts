@@ -9,6 +9,10 @@
  *   keySave      20 / hour     per user         (saving exchange API keys)
  *   keyVerify    30 / hour     per user         (checking keys against the exchange, which rate-limits us)
  *   tokenCreate  10 / hour     per user         (personal API tokens)
+ *   signUp        5 / hour     per IP           (new accounts; a tRPC batch counts each call)
+ *   accountEmail  3 / hour     per email        (verification, "you already have an account", reset links)
+ *   passwordReset 10 / hour    per IP           (reset requests and reset attempts)
+ *   secondFactor 10 / 15 min   per user         (2FA codes and step-up re-authentication)
  *
  * If the database store fails (down, table missing and not creatable), the call falls back to an
  * in-memory limiter of the same rule, logs a warning, and retries the database after a cool-off:
@@ -31,6 +35,10 @@ export const RATE_LIMIT_DEFAULTS = {
   keySave: { points: 20, durationSeconds: 60 * 60 },
   keyVerify: { points: 30, durationSeconds: 60 * 60 },
   tokenCreate: { points: 10, durationSeconds: 60 * 60 },
+  signUp: { points: 5, durationSeconds: 60 * 60 },
+  accountEmail: { points: 3, durationSeconds: 60 * 60 },
+  passwordReset: { points: 10, durationSeconds: 60 * 60 },
+  secondFactor: { points: 10, durationSeconds: 15 * 60 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_DEFAULTS;
@@ -44,6 +52,10 @@ const WHAT: Record<RateLimitName, string> = {
   keySave: "exchange key changes",
   keyVerify: "exchange key checks",
   tokenCreate: "API tokens created",
+  signUp: "sign-ups from your network",
+  accountEmail: "emails to this address",
+  passwordReset: "password reset attempts from your network",
+  secondFactor: "two-factor attempts for this account",
 };
 
 export const RATE_LIMIT_TABLE = "RateLimit";

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPostgresDatabase, type Database } from "~/server/db";
-import { waitFor } from "~/server/engine/engine-test-kit";
+import { waitFor } from "~/server/test/engine-fixtures";
 import { graphileSink } from "~/server/engine/runtime";
 import { receiveSignal } from "~/server/signals/receive-signal";
 import { freePort, startPrivatePostgres, type PrivatePostgres } from "~/server/test/private-postgres";
@@ -74,6 +74,7 @@ async function startWorker(name: string): Promise<Worker> {
       NEXTAUTH_SECRET: "x".repeat(40),
       WORKER_CONCURRENCY: String(CONCURRENCY),
       EXECUTION_LEASE_MS: LEASE_MS,
+      EXCHANGE_RECV_WINDOW_MS: "1500",
       WORKER_LEASE_SECONDS: "2",
       LOG_LEVEL: "error",
       WORKER_HEALTH_PORT: String(healthPort), // 200 once the worker pool has started

@@ -1,11 +1,13 @@
 import { z } from "zod";
 
+import { dec, DECIMAL_MAX_DIGITS, parseDecimal } from "~/server/money/decimal";
 import { parseTicker, type Ticker } from "~/server/signals/ticker";
 
 // The alert's fields after key aliases are resolved (webhook-payload.ts does that), as one zod schema.
 // Every field is hand-checked so each message names the field as the sender spelled it and says what
 // to send; zod's default messages never reach a TradingView user. Absent and blank optional values
-// are null: TradingView leaves a blank where a placeholder has nothing to say.
+// are null: TradingView leaves a blank where a placeholder has nothing to say. Quantities and prices
+// stay decimal strings ("0.015", canonical), so what the alert says is what is traded and recorded.
 
 export const ALERT_ACTIONS = ["buy", "sell", "exit", "cancel"] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
@@ -62,19 +64,24 @@ function text(value: unknown): string | Problem {
   return { problem: "must be text." };
 }
 
-/** A finite number from a JSON number or a plain decimal string ("64250.5", "1.2E-5"); any sign. */
+/** The text of a JSON number or a numeric string, checked to be a plain decimal ("64250.5", "1.2E-5"); any sign. */
+function numericText(value: unknown): string | Problem {
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : { problem: "is too large to be a real number." };
+  if (typeof value !== "string") return { problem: "must be a number (or a numeric string)." };
+  const s = value.trim();
+  if (s.length > NUMBER_MAX_CHARS) return { problem: `must be a number, e.g. "0.01"; got ${s.length} characters.` };
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) || /^\d+,\d+$/.test(s)) {
+    return { problem: `is "${s}": use a dot for decimals and no thousands separators, e.g. "1234.5".` };
+  }
+  if (!DECIMAL.test(s)) return { problem: `must be a number, e.g. "0.01"; got "${s.slice(0, 30)}".` };
+  return s;
+}
+
+/** A finite number, for counts and multipliers (leverage, seconds); never for money. */
 function finiteNumber(value: unknown): number | Problem {
-  let n: number;
-  if (typeof value === "number") n = value;
-  else if (typeof value === "string") {
-    const s = value.trim();
-    if (s.length > NUMBER_MAX_CHARS) return { problem: `must be a number, e.g. "0.01"; got ${s.length} characters.` };
-    if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s) || /^\d+,\d+$/.test(s)) {
-      return { problem: `is "${s}": use a dot for decimals and no thousands separators, e.g. "1234.5".` };
-    }
-    if (!DECIMAL.test(s)) return { problem: `must be a number, e.g. "0.01"; got "${s.slice(0, 30)}".` };
-    n = Number(s);
-  } else return { problem: "must be a number (or a numeric string)." };
+  const s = numericText(value);
+  if (isProblem(s)) return s;
+  const n = Number(s);
   return Number.isFinite(n) ? n : { problem: "is too large to be a real number." };
 }
 
@@ -82,6 +89,30 @@ function positiveNumber(value: unknown): number | Problem {
   const n = finiteNumber(value);
   if (isProblem(n) || n > 0) return n;
   return { problem: `must be greater than 0; got ${n}.` };
+}
+
+/** A quantity or price: its canonical decimal string, greater than 0 ("1.50" -> "1.5", "1e-7" -> "0.0000001"). */
+function positiveDecimal(value: unknown): string | Problem {
+  const s = numericText(value);
+  if (isProblem(s)) return s;
+  const d = parseDecimal(s);
+  if (d === null) return { problem: `is too large or has too many decimals to be a real number (at most ${DECIMAL_MAX_DIGITS} digits each side of the dot).` };
+  return dec(d).gt(0) ? d : { problem: `must be greater than 0; got ${d}.` };
+}
+
+/** A size that may be 0 (a flat position): canonical decimal string >= 0. */
+function nonNegativeDecimal(value: unknown): string | Problem {
+  const d = anyDecimal(value);
+  if (isProblem(d)) return d;
+  return dec(d).gte(0) ? d : { problem: `must be 0 or more (a size, not a signed position); got ${d}. For a signed size use positionSize.` };
+}
+
+/** Any sign: TradingView's {{strategy.position_size}} is negative for a short. */
+function anyDecimal(value: unknown): string | Problem {
+  const s = numericText(value);
+  if (isProblem(s)) return s;
+  const d = parseDecimal(s);
+  return d === null ? { problem: `is too large or has too many decimals to be a real number (at most ${DECIMAL_MAX_DIGITS} digits each side of the dot).` } : d;
 }
 
 function inRange(value: unknown, range: { min: number; max: number }, integer: boolean): number | Problem {
@@ -159,17 +190,25 @@ export const alertFieldsSchema = z.object({
   }, 'send the market, e.g. "ticker": "{{ticker}}".'),
   action: field(action, 'send "action": "{{strategy.order.action}}" (or buy, sell, exit, cancel).'),
   orderType: field((v) => oneOf(v, ["market", "limit"] as const)),
-  quantity: field(positiveNumber),
+  quantity: field(positiveDecimal),
   quantityType: field((v) => oneOf(v, QUANTITY_TYPES)),
-  price: field(positiveNumber),
+  price: field(positiveDecimal),
   leverage: field((v) => inRange(v, LEVERAGE_RANGE, false)),
-  takeProfit: field(positiveNumber),
-  stopLoss: field(positiveNumber),
+  takeProfit: field(positiveDecimal),
+  stopLoss: field(positiveDecimal),
   id: field(boundedText(ID_MAX_CHARS, "; KeyRelay's template builds it from {{ticker}}, the strategy's order id and {{timenow}}, so use shorter order ids")),
   timestamp: field(timestamp),
   maxLagSeconds: field((v) => inRange(v, MAX_LAG_RANGE, true)),
   secret: field(boundedText(SECRET_MAX_CHARS)),
   marketPosition: field((v) => oneOf(v, ["long", "short", "flat"] as const)),
+  /** {{strategy.prev_market_position}}. */
+  prevMarketPosition: field((v) => oneOf(v, ["long", "short", "flat"] as const)),
+  /** {{strategy.market_position_size}}: the position after the order, >= 0. */
+  marketPositionSize: field(nonNegativeDecimal),
+  /** {{strategy.prev_market_position_size}}: the position before it, >= 0. */
+  prevMarketPositionSize: field(nonNegativeDecimal),
+  /** {{strategy.position_size}}: signed (negative = short), as TradingView's default message carries it. */
+  positionSize: field(anyDecimal),
 });
 
 export type AlertFields = z.output<typeof alertFieldsSchema>;
@@ -182,8 +221,15 @@ export function crossFieldProblems(fields: AlertFields): { field: CanonicalField
   if (fields.orderType === "limit" && fields.price === null) {
     problems.push({ field: "price", message: 'is required for a limit order; send "price": "{{close}}" or use a market order.' });
   }
-  if (fields.quantityType === "percent" && fields.quantity !== null && fields.quantity > 100) {
+  if (fields.quantityType === "percent" && fields.quantity !== null && dec(fields.quantity).gt(100)) {
     problems.push({ field: "quantity", message: `is a percentage here and must be at most 100; got ${fields.quantity}.` });
+  }
+  if (fields.positionSize !== null && fields.marketPosition !== null) {
+    const signed = dec(fields.positionSize);
+    const side = signed.isZero() ? "flat" : signed.isNegative() ? "short" : "long";
+    if (side !== fields.marketPosition) {
+      problems.push({ field: "marketPosition", message: `is "${fields.marketPosition}" but positionSize ${fields.positionSize} means ${side}; send one of them, or both from the same alert.` });
+    }
   }
   if (fields.maxLagSeconds !== null && fields.timestamp === null) {
     problems.push({ field: "timestamp", message: 'is required with maxLagSeconds, or staleness cannot be checked; send "timestamp": "{{timenow}}".' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { checkUserRules, decideAlert, type DecisionInput } from "~/server/signals/decision";
+import { decideAlert, type DecisionInput } from "~/server/signals/decision";
 import { parseWebhookPayload, type ParsedAlert } from "~/server/signals/webhook-payload";
 
 function alert(fields: Record<string, unknown>): ParsedAlert {
@@ -76,42 +76,35 @@ describe("decideAlert", () => {
   });
 
   describe("price deviation", () => {
-    const priced = (price: number, action = "buy") => alert({ price, action });
+    const priced = (price: number | string, action = "buy") => alert({ price, action });
     it("passes within the limit and refuses beyond it, both ways", () => {
-      expect(decide({ alert: priced(102), marketPrice: 100 }).approved).toBe(true);
-      expect(decide({ alert: priced(102.01), marketPrice: 100 }).reasons).toEqual([{ code: "PRICE_DEVIATION", message: expect.stringContaining("2.01%") }]);
-      expect(codes(decide({ alert: priced(97, "sell"), marketPrice: 100 }))).toEqual(["PRICE_DEVIATION"]);
+      expect(decide({ alert: priced(102), marketPrice: "100" }).approved).toBe(true);
+      expect(decide({ alert: priced(102.01), marketPrice: "100" }).reasons).toEqual([{ code: "PRICE_DEVIATION", message: expect.stringContaining("2.01%") }]);
+      expect(codes(decide({ alert: priced(97, "sell"), marketPrice: "100" }))).toEqual(["PRICE_DEVIATION"]);
+    });
+    it("compares exactly at the limit, where floats drift", () => {
+      // Exactly 2% off; in floats these are 2.000000000000003% and 2.000000000000008%, refused.
+      expect(decide({ alert: priced("65535.51"), marketPrice: "64250.5" }).approved).toBe(true);
+      expect(decide({ alert: priced("0.000098"), marketPrice: "0.0001" }).approved).toBe(true);
+      expect(decide({ alert: priced("1.078"), marketPrice: "1.1" }).approved).toBe(true);
+      expect(decide({ alert: priced("0.00010200000001"), marketPrice: "0.0001" }).reasons).toEqual([
+        { code: "PRICE_DEVIATION", message: "The alert's price 0.00010200000001 is 2.01% from the market price 0.0001 (limit 2%); check the ticker or the price placeholder." },
+      ]);
+      expect(decide({ alert: priced("65535.5100000001"), marketPrice: "64250.5" }).approved).toBe(false);
     });
     it("uses the given limit, and 2% for a nonsense one", () => {
-      expect(decide({ alert: priced(104), marketPrice: 100, maxPriceDeviationPct: 5 }).approved).toBe(true);
-      expect(decide({ alert: priced(104), marketPrice: 100, maxPriceDeviationPct: Number.NaN }).approved).toBe(false);
+      expect(decide({ alert: priced(104), marketPrice: "100", maxPriceDeviationPct: "5" }).approved).toBe(true);
+      expect(decide({ alert: priced(104), marketPrice: "100", maxPriceDeviationPct: "NaN" }).approved).toBe(false);
+      expect(decide({ alert: priced(104), marketPrice: "100", maxPriceDeviationPct: "0" }).approved).toBe(false);
+      expect(decide({ alert: priced(102), marketPrice: "100", maxPriceDeviationPct: null }).approved).toBe(true);
     });
-    it("is skipped without a price, without a market price, and for exits and cancels", () => {
-      expect(decide({ alert: alert({}), marketPrice: 100 }).approved).toBe(true);
+    it("is skipped without a price, without a usable market price, and for exits and cancels", () => {
+      expect(decide({ alert: alert({}), marketPrice: "100" }).approved).toBe(true);
       expect(decide({ alert: priced(150), marketPrice: null }).approved).toBe(true);
-      expect(decide({ alert: priced(150, "exit"), marketPrice: 100 }).approved).toBe(true);
-      expect(decide({ alert: priced(150, "cancel"), marketPrice: 100 }).approved).toBe(true);
+      expect(decide({ alert: priced(150), marketPrice: "0" }).approved).toBe(true);
+      expect(decide({ alert: priced(150), marketPrice: "NaN" }).approved).toBe(true);
+      expect(decide({ alert: priced(150, "exit"), marketPrice: "100" }).approved).toBe(true);
+      expect(decide({ alert: priced(150, "cancel"), marketPrice: "100" }).approved).toBe(true);
     });
-  });
-});
-
-describe("checkUserRules", () => {
-  const base = { notional: 100, maxNotional: 500, lastOrderAt: null, cooldownSeconds: 0, now: NOW };
-  it("passes within the limits", () => {
-    expect(checkUserRules(base)).toEqual([]);
-    expect(checkUserRules({ ...base, maxNotional: null, notional: 1e9 })).toEqual([]);
-    expect(checkUserRules({ ...base, notional: 500 })).toEqual([]);
-  });
-  it("refuses an order over the notional limit, and a NaN notional", () => {
-    expect(checkUserRules({ ...base, notional: 500.01 })).toEqual([{ code: "NOTIONAL_LIMIT", message: expect.stringContaining("500.01") }]);
-    expect(checkUserRules({ ...base, notional: Number.NaN }).map((r) => r.code)).toEqual(["NOTIONAL_LIMIT"]);
-  });
-  it("refuses inside the cooldown, passes after it", () => {
-    const lastOrderAt = new Date(NOW.getTime() - 30_000);
-    expect(checkUserRules({ ...base, lastOrderAt, cooldownSeconds: 60 })).toEqual([{ code: "COOLDOWN", message: expect.stringContaining("30 s ago") }]);
-    expect(checkUserRules({ ...base, lastOrderAt, cooldownSeconds: 30 })).toEqual([]);
-  });
-  it("never blocks an order that reduces a position", () => {
-    expect(checkUserRules({ ...base, notional: 1e6, lastOrderAt: NOW, cooldownSeconds: 60, reducesPosition: true })).toEqual([]);
   });
 });

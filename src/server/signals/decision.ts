@@ -1,9 +1,10 @@
+import { dec, Decimal, decStr } from "~/server/money/decimal";
 import { parseTicker, unifiedSymbol } from "~/server/signals/ticker";
 import type { ParsedAlert } from "~/server/signals/webhook-payload";
 
-// The rules an alert must pass before any order, once per alert (decideAlert) and once per subscriber
-// (checkUserRules). Pure: the caller supplies the clock, the market price and the listed markets. Every
-// failed rule is reported, not just the first, so the audit row tells the whole story.
+// The rules an alert must pass before any order, once per alert (the per-subscriber rules are the
+// engine's, engine/user-rules.ts). Pure: the caller supplies the clock, the market price and the listed
+// markets. Every failed rule is reported, not just the first, so the audit row tells the whole story.
 
 export type MarketType = "spot" | "linear";
 export type ReasonCode =
@@ -13,21 +14,20 @@ export type ReasonCode =
   | "STALE_ALERT"
   | "TIMESTAMP_IN_FUTURE"
   | "PRICE_DEVIATION"
-  | "ACTION_UNSUPPORTED"
-  | "NOTIONAL_LIMIT"
-  | "COOLDOWN";
+  | "ACTION_UNSUPPORTED";
 export type Reason = { code: ReasonCode; message: string };
 export type Decision = { approved: boolean; symbol: string; reasons: Reason[] };
 
-export const DEFAULT_MAX_PRICE_DEVIATION_PCT = 2;
+export const DEFAULT_MAX_PRICE_DEVIATION_PCT = "2";
 
 export type DecisionInput = {
   strategy: { enabled: boolean; allowedSymbols: readonly string[]; marketType: MarketType };
   alert: ParsedAlert;
   now: Date;
-  /** Last price of the market, or null when unknown (the deviation rule is then skipped). */
-  marketPrice: number | null;
-  maxPriceDeviationPct?: number;
+  /** Last price of the market, a decimal string, or null when unknown (the deviation rule is then skipped). */
+  marketPrice: string | null;
+  /** The strategy's limit in percent, a decimal string; missing or not > 0 is DEFAULT_MAX_PRICE_DEVIATION_PCT. */
+  maxPriceDeviationPct?: string | null;
   /** ccxt unified symbols the exchange lists for this market type ("BTC/USDT", "BTC/USDT:USDT"). */
   listedSymbols: ReadonlySet<string>;
 };
@@ -77,45 +77,25 @@ function isAllowed(ticker: ParsedAlert["ticker"], allowed: readonly string[]): b
 }
 
 /** Only for orders that open or add (buy/sell): an exit or cancel must never be blocked by a price. */
-function priceDeviation(alert: ParsedAlert, marketPrice: number | null, maxPct: number | undefined): string | null {
+function priceDeviation(alert: ParsedAlert, marketPrice: string | null, maxPct: string | null | undefined): string | null {
   if (alert.action !== "buy" && alert.action !== "sell") return null;
-  if (alert.price === null || marketPrice === null || !Number.isFinite(marketPrice) || marketPrice <= 0) return null;
-  const limit = maxPct !== undefined && Number.isFinite(maxPct) && maxPct > 0 ? maxPct : DEFAULT_MAX_PRICE_DEVIATION_PCT;
-  const pct = (Math.abs(alert.price - marketPrice) / marketPrice) * 100;
-  if (pct <= limit) return null;
-  return `The alert's price ${alert.price} is ${pct.toFixed(2)}% from the market price ${marketPrice} (limit ${limit}%); check the ticker or the price placeholder.`;
+  const price = positive(alert.price);
+  const market = positive(marketPrice);
+  if (price === null || market === null) return null;
+  const limit = positive(maxPct ?? null) ?? dec(DEFAULT_MAX_PRICE_DEVIATION_PCT);
+  // |price - market| / market * 100 <= limit, multiplied out: no division, so no rounding at the edge.
+  const off = price.minus(market).abs().times(100);
+  if (off.lte(limit.times(market))) return null;
+  const pct = off.div(market).toFixed(2, Decimal.ROUND_UP); // up: a refused 2.001% never reads as 2.00%
+  return `The alert's price ${decStr(price)} is ${pct}% from the market price ${decStr(market)} (limit ${decStr(limit)}%); check the ticker or the price placeholder.`;
 }
 
-export type UserRulesInput = {
-  notional: number;
-  maxNotional: number | null;
-  lastOrderAt: Date | null;
-  cooldownSeconds: number;
-  now: Date;
-  /** An exit or a reduce-only order: never blocked, or a limit would keep a user in a position. */
-  reducesPosition?: boolean;
-};
-
-export function checkUserRules(input: UserRulesInput): Reason[] {
-  if (input.reducesPosition === true) return [];
-  const reasons: Reason[] = [];
-  // Written as !(<=) so a NaN notional (a bug upstream) is refused rather than waved through.
-  if (input.maxNotional !== null && !(input.notional <= input.maxNotional)) {
-    reasons.push({
-      code: "NOTIONAL_LIMIT",
-      message: `The order's value ${round(input.notional)} is over the subscription's limit ${input.maxNotional}; raise the limit or lower the size.`,
-    });
+function positive(x: string | null): Decimal | null {
+  if (x === null) return null;
+  try {
+    const d = dec(x);
+    return d.gt(0) ? d : null;
+  } catch {
+    return null;
   }
-  if (input.lastOrderAt !== null && input.cooldownSeconds > 0) {
-    const waitedMs = input.now.getTime() - input.lastOrderAt.getTime();
-    if (waitedMs < input.cooldownSeconds * 1000) {
-      reasons.push({
-        code: "COOLDOWN",
-        message: `The last order was ${Math.max(0, Math.round(waitedMs / 1000))} s ago, inside the ${input.cooldownSeconds} s cooldown.`,
-      });
-    }
-  }
-  return reasons;
 }
-
-const round = (n: number) => Number(n.toPrecision(8));

@@ -82,7 +82,7 @@ describe("askModelHook", () => {
     expect(body.messages[0]).toEqual({ role: "system", content: MODEL_INSTRUCTIONS });
     const user = JSON.parse(body.messages[1]?.content ?? "{}") as { alert: Record<string, unknown>; rules: unknown };
     expect(user.rules).toEqual(rules);
-    expect(user.alert).toMatchObject({ action: "buy", quantity: 0.01, extra: { note: "hi", apiToken: "[REDACTED]" } });
+    expect(user.alert).toMatchObject({ action: "buy", quantity: "0.01", extra: { note: "hi", apiToken: "[REDACTED]" } });
     expect(user.alert).not.toHaveProperty("secret");
     expect(request?.body).not.toContain(ALERT_SECRET);
     expect(request?.body).not.toContain("tok-in-extra");
@@ -124,10 +124,12 @@ describe("askModelHook", () => {
     expect(verdict).toMatchObject({ decision: "veto", source: "fail-closed", reason: expect.stringContaining(why) });
   });
 
-  it("answers within the timeout, not when the slow server does", async () => {
+  // How far past its timeout the answer comes: bench/signals.ts (vs a bare timer, in the same run).
+  it("answers at the timeout, not when the slow server does", async () => {
     const verdict = await ask("/slow", { timeoutMs: 150 });
-    expect(verdict.latencyMs).toBeGreaterThanOrEqual(140);
-    expect(verdict.latencyMs).toBeLessThan(1_000);
+    // The slow server would have approved as the model: this verdict is the hook's own, on its timeout.
+    expect(verdict).toMatchObject({ decision: "approve", source: "fail-open", reason: expect.stringContaining("timed out after 150 ms") });
+    expect(verdict.latencyMs).toBeGreaterThanOrEqual(140); // it waited for its timeout: a timer never fires early, however loaded the machine
   });
 
   it("fails per mode on a bad URL or a refused connection", async () => {

@@ -6,11 +6,10 @@
 import crypto from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
-import type { JobSink } from "~/server/engine/engine-deps";
+import { bodyTooLarge } from "~/server/http/body-limit";
+import type { JobSink } from "~/server/jobs/job-sink";
 import { dedupeKey } from "~/server/signals/dedupe";
 import { parseWebhookPayload } from "~/server/signals/webhook-payload";
-
-export const WEBHOOK_MAX_BYTES = 64 * 1024;
 
 export interface WebhookResult {
   status: number;
@@ -52,9 +51,8 @@ export async function receiveSignal(
   input: { pathToken: string; contentType: string | null; body: string; ip: string | null; now?: Date },
 ): Promise<WebhookResult> {
   const now = input.now ?? new Date();
-  if (Buffer.byteLength(input.body) > WEBHOOK_MAX_BYTES) {
-    return { status: 413, body: { error: `The alert is larger than ${WEBHOOK_MAX_BYTES / 1024} KB.` } };
-  }
+  const tooLarge = bodyTooLarge(Buffer.byteLength(input.body), "alert");
+  if (tooLarge) return { status: 413, body: { error: tooLarge } };
   if (!/^[A-Za-z0-9_-]{8,128}$/.test(input.pathToken)) return notFound;
   const parsed = parseWebhookPayload({ contentType: input.contentType, body: input.body });
 

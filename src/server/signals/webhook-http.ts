@@ -5,9 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "~/server/db";
-import type { JobSink } from "~/server/engine/engine-deps";
+import { bodyTooLarge } from "~/server/http/body-limit";
+import type { JobSink } from "~/server/jobs/job-sink";
 import { logger } from "~/server/logger";
-import { receiveSignal, WEBHOOK_MAX_BYTES } from "~/server/signals/receive-signal";
+import { receiveSignal } from "~/server/signals/receive-signal";
 
 const PATH = /^\/api\/webhooks\/tradingview\/([^/?#]+)\/?(?:\?.*)?$/;
 
@@ -40,8 +41,9 @@ export async function serveWebhook(
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > WEBHOOK_MAX_BYTES) {
-        send(res, 413, { error: "The alert is larger than 64 KB." }, { connection: "close" });
+      const tooLarge = bodyTooLarge(size, "alert");
+      if (tooLarge) {
+        send(res, 413, { error: tooLarge }, { connection: "close" });
         req.destroy();
         return;
       }

@@ -26,13 +26,22 @@ export type ParsedAlert = {
   exitSide: PositionSide | null;
   /** TradingView's {{strategy.market_position}} after the order (TradersPost's "sentiment"). */
   marketPosition: "long" | "short" | "flat" | null;
+  /** {{strategy.prev_market_position}}: before the order. */
+  prevMarketPosition: "long" | "short" | "flat" | null;
+  /** {{strategy.market_position_size}} / {{strategy.prev_market_position_size}}: absolute sizes after and before. */
+  marketPositionSize: string | null;
+  prevMarketPositionSize: string | null;
+  /** {{strategy.position_size}}: signed (negative = short). */
+  positionSize: string | null;
   orderType: "market" | "limit" | null;
-  quantity: number | null;
+  /** Money fields are canonical decimal strings ("0.015", "64250.5"), exactly as sent; > 0. */
+  quantity: string | null;
   quantityType: QuantityType | null;
-  price: number | null;
+  price: string | null;
+  /** A multiplier, not money: a number. */
   leverage: number | null;
-  takeProfit: number | null;
-  stopLoss: number | null;
+  takeProfit: string | null;
+  stopLoss: string | null;
   id: string | null;
   timestamp: Date | null;
   maxLagSeconds: number | null;
@@ -40,7 +49,8 @@ export type ParsedAlert = {
   secret: string | null;
   /** Fields KeyRelay does not know, kept for the audit row and otherwise ignored. */
   extra: Record<string, unknown>;
-  format: "json" | "key-value" | "form";
+  /** How it arrived; "manual" is a user's close button, not a webhook. */
+  format: "json" | "key-value" | "form" | "manual";
 };
 
 export type PayloadError = { field: string; message: string };
@@ -62,6 +72,10 @@ const ALIASES: Record<CanonicalField, string[]> = {
   maxLagSeconds: ["maxlagseconds", "maxlag"],
   secret: ["secret"],
   marketPosition: ["marketposition", "sentiment"],
+  prevMarketPosition: ["prevmarketposition"],
+  marketPositionSize: ["marketpositionsize"],
+  prevMarketPositionSize: ["prevmarketpositionsize"],
+  positionSize: ["positionsize"],
 };
 const CANONICAL_BY_KEY = new Map<string, CanonicalField>(CANONICAL_FIELDS.flatMap((f) => ALIASES[f].map((k) => [k, f] as const)));
 // A real alert is a flat object; the cap keeps a hostile body from overflowing JSON.stringify downstream.
@@ -112,8 +126,46 @@ function decodeJson(text: string, declared: boolean): { entries: [string, unknow
     return bad("body", `The alert message must be a JSON object like {"ticker": "{{ticker}}", "action": "buy"}; ${TEMPLATE_HINT}.`);
   }
   if (depthOver(value, MAX_JSON_DEPTH)) return bad("body", `The alert message nests deeper than ${MAX_JSON_DEPTH} levels; send a flat JSON object.`);
+  const exact = quoteInexactNumbers(text);
+  const object = exact === text ? value : (JSON.parse(exact) as object);
   // Object.entries sees own properties only, so a "__proto__" key is just a key here.
-  return { entries: Object.entries(value), format: "json" };
+  return { entries: Object.entries(object), format: "json" };
+}
+
+// A string, or a number outside one (JSON has no other digits). Linear on valid JSON, the only input it gets.
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * JSON.parse reads numbers as floats: "quantity": 0.123456789012345678 arrives as 0.12345678901234568.
+ * Numbers a float would change are quoted before parsing, so every amount and price is exactly the
+ * text sent (the fields accept numeric strings). Most bodies have none and are returned as they are.
+ * Runs before the webhook token is checked, so it is plain string work: ~1 ms for 64 KB of numbers.
+ */
+function quoteInexactNumbers(json: string): string {
+  return json.replace(JSON_STRING_OR_NUMBER, (token) => {
+    if (token.startsWith('"')) return token;
+    const float = Number(token);
+    const shortest = String(float);
+    if (shortest === token) return token;
+    // Out-of-range tokens (1e400 is Infinity) are quoted too: the field then says they are too large.
+    return Number.isFinite(float) && digitsAndExponent(shortest) === digitsAndExponent(token) ? token : `"${token}"`;
+  });
+}
+
+/** A JSON number's value as "<sign><digits>e<exponent>" with no leading or trailing zeros: "0.0150" and "1.5e-2" are both "15e-1". */
+function digitsAndExponent(token: string): string {
+  const e = token.search(/e/i);
+  let mantissa = e < 0 ? token : token.slice(0, e);
+  const sign = mantissa.startsWith("-") ? "-" : "";
+  if (sign) mantissa = mantissa.slice(1);
+  const dot = mantissa.indexOf(".");
+  const all = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  const first = all.search(/[1-9]/);
+  if (first < 0) return "0";
+  const digits = all.slice(first).replace(/0+$/, "");
+  // The exponent of the first significant digit: where the point is, less the zeros before that digit.
+  const exponent = (e < 0 ? 0 : Number(token.slice(e + 1))) + (dot < 0 ? mantissa.length : dot) - first - 1;
+  return `${sign}${digits}e${exponent}`;
 }
 
 /** Iterative, so a 64 KB "[[[[..." cannot overflow the stack. */

@@ -37,6 +37,25 @@ export function webhookPath(token: string) {
   return `/api/webhooks/tradingview/${token}`;
 }
 
+/** Every strategy, oldest first, as admins see them (with the webhook URL). */
+export async function listStrategies(db: Db) {
+  return (await db.strategy.findMany({ orderBy: { createdAt: "asc" } })).map(strategyAdminView);
+}
+
+/** What a user may subscribe to (no webhook tokens), with the user's own subscription if any. */
+export async function availableStrategies(db: Db, userId: string) {
+  const rows = await db.strategy.findMany({ orderBy: { createdAt: "asc" }, include: { subscriptions: { where: { userId } } } });
+  return rows.map((s) => {
+    const sub = s.subscriptions[0];
+    return {
+      id: s.id, name: s.name, allowedSymbols: s.allowedSymbols, marketType: s.marketType, enabled: s.enabled,
+      subscription: sub
+        ? { id: sub.id, strategyId: s.id, credentialId: sub.credentialId, sizingMode: sub.sizingMode, sizingValue: Number(sub.sizingValue), leverageCap: sub.leverageCap, maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused }
+        : null,
+    };
+  });
+}
+
 export async function createStrategy(db: Db, actor: { id: string; meta: RequestMeta | null }, raw: z.input<typeof strategyInput>) {
   const input = strategyInput.parse(raw);
   return db.$transaction(async (tx) => {
@@ -134,16 +153,4 @@ export async function unsubscribe(db: Db, user: { id: string; meta: RequestMeta 
     await writeAudit(tx, { action: "subscription.delete", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: subscriptionId, meta: user.meta });
     return { id: subscriptionId, deleted: true as const };
   });
-}
-
-/** Execution counts per status for signals: the fan-out progress bar. */
-export async function signalProgress(db: Db, signalIds: string[]) {
-  const rows = await db.execution.groupBy({ by: ["signalId", "status"], where: { signalId: { in: signalIds } }, _count: { _all: true } });
-  const out = new Map<string, Record<string, number>>();
-  for (const r of rows) {
-    const m = out.get(r.signalId) ?? {};
-    m[r.status] = r._count._all;
-    out.set(r.signalId, m);
-  }
-  return out;
 }

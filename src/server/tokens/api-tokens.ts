@@ -8,6 +8,7 @@ import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
+import { notifySecurityEvent } from "~/server/mail/security-notices";
 import { hashJti, newJti, signApiToken, tokenSecretFromEnv, type TokenOptions } from "~/server/tokens/token-jwt";
 
 export const TOKEN_NAME_MAX = 60;
@@ -115,6 +116,7 @@ export async function createApiToken(
     return created;
   });
   logger.info({ userId: input.userId, tokenId: row.id, expiresAt: row.expiresAt.toISOString() }, "api token created");
+  notifySecurityEvent(db, input.userId, { kind: "api_token_created", name: row.name, expiresAt: row.expiresAt });
   return { token, id: row.id, name: row.name, expiresAt: row.expiresAt };
 }
 

@@ -6,6 +6,7 @@
  */
 import crypto from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
+import { getEnv } from "~/env";
 import { AppError } from "~/server/errors";
 
 export const TOKEN_TYP = "kr_pat";
@@ -32,7 +33,7 @@ export interface TokenOptions {
 }
 
 /** The token secret for this process: NEXTAUTH_SECRET (the server entry sets it in dev too). */
-export function tokenSecretFromEnv(env: Record<string, string | undefined> = process.env): string {
+export function tokenSecretFromEnv(env: { NEXTAUTH_SECRET?: string | undefined } = getEnv()): string {
   const secret = env.NEXTAUTH_SECRET;
   if (!secret) {
     throw new AppError("CONFIG", "NEXTAUTH_SECRET is not set; API tokens cannot be signed or checked without it.", {

@@ -5,6 +5,7 @@ import { createCallerFactory, createTRPCRouter, type Context } from "~/server/ap
 import { createOrUpdateUser } from "~/server/auth/users";
 import { configureRateLimits } from "~/server/ratelimit/process-rate-limits";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { sessionAuth } from "~/server/test/test-session";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
 
 const SECRET = "router-test-secret-0123456789abcdef0123456789";
@@ -22,6 +23,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   dana = (await createOrUpdateUser(t.database.prisma, { email: "dana@example.com", password: "dana password 12", tier: "PRO" })).user.id;
   erin = (await createOrUpdateUser(t.database.prisma, { email: "erin@example.com", password: "erin password 12", tier: "PRO" })).user.id;
+  for (const id of [dana, erin]) sessions.set(id, (await sessionAuth(t.database.prisma, id)).sessionId);
 });
 afterAll(async () => {
   process.env.NEXTAUTH_SECRET = previousSecret;
@@ -29,8 +31,11 @@ afterAll(async () => {
   await t.drop();
 });
 
+const sessions = new Map<string, string>();
+
 function callerFor(userId: string | null, via: "session" | "token" = "session") {
-  const ctx: Context = { db: t.database.prisma, auth: userId ? { userId, via } : null, meta, headers: new Headers() };
+  const auth: Context["auth"] = !userId ? null : via === "token" ? { userId, via } : { userId, via, sessionId: sessions.get(userId)! };
+  const ctx: Context = { db: t.database.prisma, auth, meta, headers: new Headers() };
   return createCaller(ctx);
 }
 

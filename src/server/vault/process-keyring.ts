@@ -1,18 +1,7 @@
-/** The process-wide keyring, built once from the environment (a KDF, if any, runs here only). */
-import path from "node:path";
-import { getEnv } from "~/env";
-import { logger } from "~/server/logger";
-import { keyringFromEnv, type Keyring } from "~/server/vault/keyring";
-
-const g = globalThis as unknown as { __keyrelayKeyring?: Keyring };
+/** The process-wide keyring, built once from the environment by the composition root (a KDF, if any, runs there only). */
+import { rootKeyring } from "~/server/composition";
+import type { Keyring } from "~/server/vault/keyring";
 
 export function getKeyring(): Keyring {
-  if (!g.__keyrelayKeyring) {
-    const env = getEnv();
-    g.__keyrelayKeyring = keyringFromEnv(process.env, {
-      dataDir: path.resolve(env.DATA_DIR),
-      warn: (message) => logger.warn(message),
-    });
-  }
-  return g.__keyrelayKeyring;
+  return rootKeyring();
 }

@@ -1,11 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { createDecipheriv, randomBytes } from "node:crypto";
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "~/server/errors";
-import { createKeyring } from "~/server/vault/keyring";
+import { createKeyring, type Keyring } from "~/server/vault/keyring";
 import {
+  encodeAad,
   needsReseal,
   open,
   parseSealed,
@@ -208,12 +209,27 @@ describe("seal/open", () => {
     expect(ivs.size).toBe(100_000);
   });
 
-  it("keeps seal and open free of key derivation (well under a millisecond each)", () => {
-    const ring = createKeyring({ primary: randomBytes(32) });
-    const sealed = seal(ring, "x".repeat(64), aad);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 1_000; i++) open(ring, sealed, aad);
-    const microsPerOpen = Number(process.hrtime.bigint() - start) / 1_000 / 1_000;
-    expect(microsPerOpen).toBeLessThan(1_000); // loose bound for slow CI; bench/vault.ts checks the 50 µs target
+  // How fast: bench/vault.ts (open median vs a PBKDF2-per-call design, in the same run).
+  it("keeps seal and open free of key derivation: the cipher key is the keyring's key itself, fetched once per call", () => {
+    const material = randomBytes(32);
+    const ring = createKeyring({ primary: material });
+    let lookups = 0;
+    const counting: Keyring = {
+      primaryId: ring.primaryId,
+      ids: ring.ids,
+      get: (id) => {
+        lookups++;
+        return ring.get(id);
+      },
+    };
+    const sealed = seal(counting, "x".repeat(64), aad);
+    // Plain AES-256-GCM with the raw key bytes opens it: nothing was derived from the key on the way.
+    const { iv, ciphertext, tag } = parseSealed(sealed);
+    const decipher = createDecipheriv("aes-256-gcm", material, iv);
+    decipher.setAAD(encodeAad(aad));
+    decipher.setAuthTag(tag);
+    expect(Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8")).toBe("x".repeat(64));
+    for (let i = 0; i < 1_000; i++) expect(open(counting, sealed, aad)).toBe("x".repeat(64));
+    expect(lookups).toBe(1 + 1_000);
   });
 });

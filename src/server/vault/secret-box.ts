@@ -41,9 +41,8 @@ export class VaultError extends AppError {
   }
 }
 
-/** VaultError by class or by name (see isExchangeError for why). */
 export function isVaultError(e: unknown): e is VaultError {
-  return e instanceof VaultError || (e instanceof Error && e.name === "VaultError");
+  return e instanceof VaultError;
 }
 
 export type ParsedSealed = {

@@ -3,11 +3,13 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import { StepUpProvider } from "./step-up";
 
 const NAV = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/keys", label: "Keys" },
   { href: "/signals", label: "Signals" },
+  { href: "/positions", label: "Positions" },
   { href: "/settings", label: "Settings" },
 ];
 
@@ -50,7 +52,9 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-8">{props.children}</main>
+      <main className="mx-auto max-w-6xl px-4 py-8">
+        <StepUpProvider>{props.children}</StepUpProvider>
+      </main>
     </div>
   );
 }

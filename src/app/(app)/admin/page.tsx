@@ -1,6 +1,5 @@
 import Link from "next/link";
-import { forbidden } from "next/navigation";
-import { requireUser } from "~/server/auth/current-user";
+import { requireAccount } from "~/trpc/server";
 
 const SECTIONS = [
   { href: "/admin/strategies", title: "Strategies", text: "Create strategies, copy their TradingView webhook URL and alert message, rotate URLs." },
@@ -8,11 +7,11 @@ const SECTIONS = [
   { href: "/admin/users", title: "Users", text: "Every account with its tier, keys and last activity; change tiers, disable or enable accounts." },
   { href: "/admin/audit", title: "Audit log", text: "Who did what and when, filterable and exportable as CSV, with a tamper check of the hash chain." },
   { href: "/admin/metrics", title: "Metrics", text: "Signal throughput, order latency and error rates across exchanges." },
+  { href: "/admin/mailbox", title: "Mailbox (dev only)", text: "Email kept instead of sent while no SMTP server is configured in development: verification and reset links." },
 ];
 
 export default async function AdminPage() {
-  const user = await requireUser("/admin");
-  if (user.role !== "ADMIN") forbidden();
+  await requireAccount("/admin", "admin");
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Admin</h1>

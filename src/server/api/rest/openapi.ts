@@ -13,6 +13,7 @@ import {
   tradingModeOutput,
 } from "~/server/api/routers/keys";
 import { REST_ROUTES } from "~/server/api/rest/user-api-keys";
+import { MAX_BODY_BYTES } from "~/server/http/body-limit";
 import { credentialView, verificationView } from "~/server/keys/key-service";
 
 const errorSchema = z
@@ -51,7 +52,7 @@ const errorResponses = {
   "401": { description: "Missing, malformed, expired or revoked token", content: { "application/json": { schema: errorSchema } } },
   "404": { description: "No such key (also for other users' keys)", content: { "application/json": { schema: errorSchema } } },
   "409": { description: "Conflict (e.g. PERSONAL mode without an ACTIVE key)", content: { "application/json": { schema: errorSchema } } },
-  "413": { description: "Body larger than 64 KB", content: { "application/json": { schema: errorSchema } } },
+  "413": { description: `Body larger than ${MAX_BODY_BYTES / 1024} KB`, content: { "application/json": { schema: errorSchema } } },
   "429": { description: "Rate limited; see Retry-After", content: { "application/json": { schema: errorSchema } } },
 };
 

@@ -5,18 +5,14 @@
  * bad input.
  */
 import { TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
 import { appRouter } from "~/server/api/root";
-import { createTRPCContext, type AuthInfo } from "~/server/api/trpc";
-import { getDb } from "~/server/db";
-import { isAppError } from "~/server/errors";
-import { requestMeta } from "~/server/http/request-meta";
+import { createTRPCContext, fieldErrorsOf, type AuthInfo, type Context } from "~/server/api/trpc";
+import { sessionAuthFromRequest } from "~/server/auth/next-auth";
+import { AppError, codeForTrpc, httpStatusFor, isAppError, trpcCodeFor, type AppErrorCode } from "~/server/errors";
+import { bodyTooLarge } from "~/server/http/body-limit";
 import { logger } from "~/server/logger";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
-import { sessionUserIdFromRequest } from "~/server/auth/next-auth";
-
-export const MAX_BODY_BYTES = 64 * 1024;
 
 type Caller = ReturnType<typeof appRouter.createCaller>;
 
@@ -71,7 +67,7 @@ export const REST_ROUTES: RestRoute[] = [
   },
 ];
 
-function match(method: string, segments: string[]): { route: RestRoute; params: Record<string, string> } | "METHOD" | null {
+function match(method: string, segments: string[]): { route: RestRoute; params: Record<string, string> } {
   let pathMatched = false;
   for (const route of REST_ROUTES) {
     const parts = route.path.split("/").filter(Boolean);
@@ -88,10 +84,11 @@ function match(method: string, segments: string[]): { route: RestRoute; params: 
     pathMatched = true;
     if (route.method === method) return { route, params };
   }
-  return pathMatched ? "METHOD" : null;
+  if (pathMatched) throw new AppError("METHOD_NOT_ALLOWED", `${method} is not allowed on this path. See /api/openapi.json.`);
+  throw new AppError("NOT_FOUND", "No such endpoint. See /api/openapi.json.");
 }
 
-export function errorBody(code: string, message: string, fieldErrors: Record<string, string> | null = null) {
+export function errorBody(code: string, message: string, fieldErrors: Partial<Record<string, string>> | null = null) {
   return { error: { code, message, fieldErrors } };
 }
 
@@ -99,87 +96,70 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } });
 }
 
-async function readBody(req: Request): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; res: Response }> {
-  if (req.method === "GET" || req.method === "HEAD") return { ok: true, body: {} };
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { ok: false, res: json(413, errorBody("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`)) };
+async function readBody(req: Request): Promise<Record<string, unknown>> {
+  if (req.method === "GET" || req.method === "HEAD") return {};
+  const declaredTooLarge = bodyTooLarge(req.headers.get("content-length"));
+  if (declaredTooLarge) throw new AppError("PAYLOAD_TOO_LARGE", declaredTooLarge);
   const buf = new Uint8Array(await req.arrayBuffer());
-  if (buf.byteLength > MAX_BODY_BYTES) return { ok: false, res: json(413, errorBody("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`)) };
+  const tooLarge = bodyTooLarge(buf.byteLength);
+  if (tooLarge) throw new AppError("PAYLOAD_TOO_LARGE", tooLarge);
   const text = new TextDecoder().decode(buf).trim();
-  if (text === "") return { ok: true, body: {} };
+  if (text === "") return {};
   const type = req.headers.get("content-type") ?? "";
-  if (!type.includes("application/json")) {
-    return { ok: false, res: json(415, errorBody("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.")) };
-  }
+  if (!type.includes("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { ok: false, res: json(400, errorBody("BAD_REQUEST", "The body is not valid JSON.")) };
+    throw new AppError("BAD_INPUT", "The body is not valid JSON.");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, res: json(400, errorBody("BAD_REQUEST", "The body must be a JSON object.")) };
-  }
-  return { ok: true, body: parsed as Record<string, unknown> };
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("BAD_INPUT", "The body must be a JSON object.");
+  return parsed as Record<string, unknown>;
 }
 
-async function authenticate(req: Request): Promise<{ ok: true; auth?: AuthInfo } | { ok: false; res: Response }> {
+/**
+ * A bearer token when there is an Authorization header (a bad one is a 401), else the browser
+ * session cookie (its server-side session is checked by the procedure, as for the web UI), or nobody.
+ */
+async function callerAuth(req: Request, ctx: Context): Promise<AuthInfo | null> {
   const authorization = req.headers.get("authorization");
-  if (!authorization) {
-    // No bearer token: the browser session cookie decides (anonymous when there is none).
-    const userId = await sessionUserIdFromRequest(req);
-    return { ok: true, auth: userId ? { userId, via: "session" } : undefined };
+  if (authorization) {
+    const bearer = await authenticateBearer(ctx.db, authorization, ctx.meta);
+    return { userId: bearer.userId, via: "token", tokenId: bearer.tokenId };
   }
-  try {
-    const { userId } = await authenticateBearer(getDb(), authorization, requestMeta(req.headers));
-    return { ok: true, auth: { userId, via: "token" } };
-  } catch (err) {
-    if (isAppError(err, "UNAUTHORIZED")) {
-      return { ok: false, res: json(401, errorBody("UNAUTHORIZED", err.message), { "www-authenticate": 'Bearer realm="keyrelay"' }) };
-    }
-    throw err;
-  }
+  const session = await sessionAuthFromRequest(req);
+  return session ? { userId: session.userId, via: "session", sessionId: session.sessionId } : null;
 }
 
-function fieldErrorsOf(err: TRPCError): Record<string, string> | null {
-  const cause = err.cause;
-  if (cause instanceof ZodError) {
-    const out: Record<string, string> = {};
-    for (const i of cause.issues) out[i.path.join(".") || "body"] ??= i.message;
-    return out;
+/** Any failure as the JSON error body; the status comes from the one table in errors.ts. */
+function errorResponse(err: unknown, procedure: string | null): Response {
+  const trpc = err instanceof TRPCError ? err : null;
+  const cause: unknown = trpc ? trpc.cause : err;
+  const code: AppErrorCode = isAppError(cause) ? cause.code : trpc ? codeForTrpc(trpc.code) : "INTERNAL";
+  const status = httpStatusFor(code);
+  if (status >= 500) {
+    logger.error({ err, route: procedure }, "REST handler failed");
+    return json(status, errorBody(trpcCodeFor(code), "Something went wrong on our side."));
   }
-  if (isAppError(cause)) {
-    const issues = cause.details?.issues as { field: string; message: string }[] | undefined;
-    if (issues?.length) return Object.fromEntries(issues.map((i) => [i.field, i.message]));
-    if (cause.field) return { [cause.field]: cause.message };
-  }
-  return null;
+  const headers: Record<string, string> = {};
+  const retry = isAppError(cause) ? (cause.details?.retryAfterSeconds as number | undefined) : undefined;
+  if (retry) headers["retry-after"] = String(Math.ceil(retry));
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="keyrelay"';
+  const message = cause instanceof ZodError ? "Please fix the listed fields." : (err as Error).message;
+  return json(status, errorBody(trpc?.code ?? trpcCodeFor(code), message, fieldErrorsOf(cause, "body")), headers);
 }
 
 export async function handleUserApiKeys(req: Request, segments: string[]): Promise<Response> {
-  const found = match(req.method, segments);
-  if (found === null) return json(404, errorBody("NOT_FOUND", "No such endpoint. See /api/openapi.json."));
-  if (found === "METHOD") return json(405, errorBody("METHOD_NOT_ALLOWED", `${req.method} is not allowed on this path. See /api/openapi.json.`));
-  const auth = await authenticate(req);
-  if (!auth.ok) return auth.res;
-  const body = await readBody(req);
-  if (!body.ok) return body.res;
-  const ctx = await createTRPCContext({ headers: req.headers, auth: auth.auth ?? null });
-  const caller = appRouter.createCaller(ctx);
+  let procedure: string | null = null;
   try {
-    const out = await found.route.run(caller, { params: found.params, query: new URL(req.url).searchParams, body: body.body });
-    return json(200, out);
+    const { route, params } = match(req.method, segments);
+    procedure = route.procedure;
+    const ctx = await createTRPCContext({ headers: req.headers, auth: null });
+    const auth = await callerAuth(req, ctx);
+    const body = await readBody(req);
+    const caller = appRouter.createCaller({ ...ctx, auth });
+    return json(200, await route.run(caller, { params, query: new URL(req.url).searchParams, body }));
   } catch (err) {
-    if (err instanceof TRPCError) {
-      const status = getHTTPStatusCodeFromError(err);
-      if (status >= 500) logger.error({ err, route: found.route.procedure }, "REST handler failed");
-      const message = err.cause instanceof ZodError ? "Please fix the listed fields." : err.message;
-      const headers: Record<string, string> = {};
-      const retry = isAppError(err.cause) ? (err.cause.details?.retryAfterSeconds as number | undefined) : undefined;
-      if (retry) headers["retry-after"] = String(Math.ceil(retry));
-      return json(status, errorBody(err.code, status >= 500 ? "Something went wrong on our side." : message, fieldErrorsOf(err)), headers);
-    }
-    logger.error({ err, route: found.route.procedure }, "REST handler failed");
-    return json(500, errorBody("INTERNAL_SERVER_ERROR", "Something went wrong on our side."));
+    return errorResponse(err, procedure);
   }
 }

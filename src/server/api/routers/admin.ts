@@ -1,11 +1,10 @@
 /** Admin console: audit log (list, detail, chain check) and users. Every view is itself audited. */
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
-import { auditFilterSchema, getAuditRow, listAudit, verifyAuditChain } from "~/server/audit/audit-query";
+import { auditFilterSchema, getAuditRow, listAudit, verifyAuditChainIn } from "~/server/audit/audit-query";
 import { writeAudit } from "~/server/audit/write-audit";
 import { listUsers, setDisabled, setTier, setTierInput, usersListInput } from "~/server/admin/users-admin";
 import { AppError } from "~/server/errors";
-import { rawFromPrisma } from "~/server/db";
 
 const auditRow = z.object({
   id: z.string(),
@@ -59,7 +58,7 @@ export const adminRouter = createTRPCRouter({
   auditVerify: adminProcedure
     .output(z.object({ ok: z.boolean(), checked: z.number(), firstBroken: z.object({ id: z.string(), seq: z.string(), reason: z.string() }).nullable() }))
     .mutation(async ({ ctx }) => {
-      const r = await verifyAuditChain(rawFromPrisma(ctx.db));
+      const r = await verifyAuditChainIn(ctx.db);
       await writeAudit(ctx.db, { action: "admin.audit.verify", outcome: r.ok ? "SUCCESS" : "FAILURE", actorId: ctx.user.id, meta: ctx.meta, details: { checked: r.checked, firstBroken: r.firstBroken } });
       return r;
     }),

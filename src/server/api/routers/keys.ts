@@ -1,7 +1,8 @@
 /** Exchange keys: thin procedures over src/server/keys; every output is a schema with no secret. */
 import { z } from "zod";
 import { getEnv } from "~/env";
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, requireStepUp, type Context } from "~/server/api/trpc";
+import { assertRecentStepUp } from "~/server/auth/step-up";
 import { getExchangeAdapter } from "~/server/keys/exchange-access";
 import {
   allKeyStatus,
@@ -20,7 +21,7 @@ import {
 import { assertWithinLimit } from "~/server/ratelimit/process-rate-limits";
 import { getKeyring } from "~/server/vault/process-keyring";
 
-function keyContext(ctx: { db: import("~/server/db").Db; user: { id: string }; meta: import("~/server/http/request-meta").RequestMeta }) {
+function keyContext(ctx: Context & { user: { id: string } }) {
   return { db: ctx.db, adapter: getExchangeAdapter(), keyring: getKeyring(), userId: ctx.user.id, meta: ctx.meta, egressIps: getEnv().EGRESS_IPS };
 }
 
@@ -63,6 +64,7 @@ const historyOutput = z.array(
 
 export const keysRouter = createTRPCRouter({
   save: protectedProcedure
+    .use(requireStepUp)
     .input(saveKeyInput)
     .output(keyWithVerification)
     .mutation(async ({ ctx, input }) => {
@@ -82,6 +84,7 @@ export const keysRouter = createTRPCRouter({
     .output(exchangeStatusOutput)
     .query(({ ctx, input }) => keyStatus({ db: ctx.db, userId: ctx.user.id }, input.exchange)),
   delete: protectedProcedure
+    .use(requireStepUp)
     .input(keySelector)
     .output(deleteOutput)
     .mutation(({ ctx, input }) => deleteKey(keyContext(ctx), input.exchange, input.environment)),
@@ -90,5 +93,9 @@ export const keysRouter = createTRPCRouter({
   setTradingMode: protectedProcedure
     .input(tradingModeInput)
     .output(tradingModeOutput)
-    .mutation(({ ctx, input }) => setTradingMode({ db: ctx.db, userId: ctx.user.id, meta: ctx.meta }, input.mode)),
+    .mutation(async ({ ctx, input }) => {
+      // Only PERSONAL trades real money; PAPER and OFF stay one click away.
+      if (input.mode === "PERSONAL") await assertRecentStepUp(ctx.db, ctx.auth);
+      return setTradingMode({ db: ctx.db, userId: ctx.user.id, meta: ctx.meta }, input.mode);
+    }),
 });

@@ -1,11 +1,14 @@
 /** Strategies (admin), subscriptions (users), and the signal / execution views of both. */
 import { z } from "zod";
-import { adminProcedure, createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { adminProcedure, createTRPCRouter, protectedProcedure, requireStepUp } from "~/server/api/trpc";
+import { EXECUTION_STATUSES } from "~/server/engine/execution-state";
+import { recentSignals, signalExecutions, userExecutions } from "~/server/strategies/signal-activity";
 import {
+  availableStrategies,
   createStrategy,
+  listStrategies,
   rotateWebhookToken,
   setPaused,
-  signalProgress,
   strategyAdminView,
   strategyInput,
   subscribe,
@@ -40,18 +43,6 @@ const progressOutput = z.object({
   total: z.number(),
 });
 
-function progressOf(m: Record<string, number> | undefined) {
-  const c = (k: string) => m?.[k] ?? 0;
-  const p = {
-    queued: c("QUEUED"),
-    sent: c("SUBMITTING") + c("SUBMITTED"),
-    filled: c("FILLED") + c("PARTIALLY_FILLED"),
-    failed: c("FAILED") + c("REJECTED"),
-    skipped: c("SKIPPED"),
-  };
-  return { ...p, total: p.queued + p.sent + p.filled + p.failed + p.skipped };
-}
-
 const executionOutput = z.object({
   id: z.string(),
   signalId: z.string(),
@@ -61,7 +52,7 @@ const executionOutput = z.object({
   exchange: z.enum(["BINANCE", "BYBIT"]).nullable(),
   symbol: z.string(),
   side: z.string(),
-  status: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
   paper: z.boolean(),
   amount: z.string().nullable(),
   filledAmount: z.string().nullable(),
@@ -76,24 +67,6 @@ const executionOutput = z.object({
   completedAt: z.date().nullable(),
   latencyMs: z.number().nullable(),
 });
-
-type ExecRow = {
-  id: string; signalId: string; tier: "PRO" | "FLEX" | "TRIAL"; exchange: "BINANCE" | "BYBIT" | null; symbol: string; side: string; status: string; paper: boolean;
-  amount: { toString(): string } | null; filledAmount: { toString(): string } | null; averagePrice: { toString(): string } | null;
-  clientOrderId: string; exchangeOrderId: string | null; errorKind: string | null; message: string | null;
-  queuedAt: Date; sentAt: Date | null; ackAt: Date | null; completedAt: Date | null;
-  signal: { receivedAt: Date; strategy: { name: string } };
-};
-
-function execView(e: ExecRow, email?: string) {
-  return {
-    id: e.id, signalId: e.signalId, userEmail: email, strategyName: e.signal.strategy.name, tier: e.tier, exchange: e.exchange, symbol: e.symbol, side: e.side,
-    status: e.status, paper: e.paper, amount: e.amount?.toString() ?? null, filledAmount: e.filledAmount?.toString() ?? null, averagePrice: e.averagePrice?.toString() ?? null,
-    clientOrderId: e.clientOrderId, exchangeOrderId: e.exchangeOrderId, errorKind: e.errorKind, message: e.message,
-    queuedAt: e.queuedAt, sentAt: e.sentAt, ackAt: e.ackAt, completedAt: e.completedAt,
-    latencyMs: e.ackAt ? e.ackAt.getTime() - e.signal.receivedAt.getTime() : null,
-  };
-}
 
 const signalOutput = z.object({
   id: z.string(),
@@ -111,9 +84,7 @@ const signalOutput = z.object({
 });
 
 export const strategiesRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(strategyAdminOutput)).query(async ({ ctx }) =>
-    (await ctx.db.strategy.findMany({ orderBy: { createdAt: "asc" } })).map(strategyAdminView),
-  ),
+  list: adminProcedure.output(z.array(strategyAdminOutput)).query(({ ctx }) => listStrategies(ctx.db)),
   tradingViewIps: adminProcedure.output(z.array(z.string())).query(() => TRADINGVIEW_IPS),
   create: adminProcedure.input(strategyInput).output(strategyAdminOutput).mutation(async ({ ctx, input }) =>
     strategyAdminView(await createStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input)),
@@ -123,6 +94,7 @@ export const strategiesRouter = createTRPCRouter({
     .output(strategyAdminOutput)
     .mutation(async ({ ctx, input }) => strategyAdminView(await updateStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.patch))),
   rotateToken: adminProcedure
+    .use(requireStepUp)
     .input(z.object({ id: z.string() }))
     .output(strategyAdminOutput)
     .mutation(async ({ ctx, input }) => strategyAdminView(await rotateWebhookToken(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id))),
@@ -141,18 +113,7 @@ export const strategiesRouter = createTRPCRouter({
         }),
       ),
     )
-    .query(async ({ ctx }) => {
-      const rows = await ctx.db.strategy.findMany({ orderBy: { createdAt: "asc" }, include: { subscriptions: { where: { userId: ctx.user.id } } } });
-      return rows.map((s) => {
-        const sub = s.subscriptions[0];
-        return {
-          id: s.id, name: s.name, allowedSymbols: s.allowedSymbols, marketType: s.marketType, enabled: s.enabled,
-          subscription: sub
-            ? { id: sub.id, strategyId: s.id, credentialId: sub.credentialId, sizingMode: sub.sizingMode, sizingValue: Number(sub.sizingValue), leverageCap: sub.leverageCap, maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused }
-            : null,
-        };
-      });
-    }),
+    .query(({ ctx }) => availableStrategies(ctx.db, ctx.user.id)),
   subscribe: protectedProcedure
     .input(subscriptionInput)
     .output(z.object({ id: z.string() }))
@@ -166,37 +127,11 @@ export const strategiesRouter = createTRPCRouter({
     .output(z.object({ id: z.string(), deleted: z.literal(true) }))
     .mutation(({ ctx, input }) => unsubscribe(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.subscriptionId)),
 
-  myExecutions: protectedProcedure.output(z.array(executionOutput)).query(async ({ ctx }) => {
-    const rows = await ctx.db.execution.findMany({
-      where: { userId: ctx.user.id },
-      orderBy: { queuedAt: "desc" },
-      take: 50,
-      include: { signal: { select: { receivedAt: true, strategy: { select: { name: true } } } } },
-    });
-    return rows.map((e) => execView(e));
-  }),
+  myExecutions: protectedProcedure.output(z.array(executionOutput)).query(({ ctx }) => userExecutions(ctx.db, ctx.user.id)),
 
-  signals: adminProcedure.output(z.array(signalOutput)).query(async ({ ctx }) => {
-    const rows = await ctx.db.signal.findMany({ orderBy: { receivedAt: "desc" }, take: 50, include: { strategy: { select: { name: true } } } });
-    const progress = await signalProgress(ctx.db, rows.map((r) => r.id));
-    return rows.map((s) => {
-      const d = (s.decision ?? null) as { approved?: boolean; reasons?: { code: string; message: string }[]; model?: { decision: string; reason: string; source: string } } | null;
-      return {
-        id: s.id, strategyName: s.strategy.name, action: s.action, symbol: s.symbol, status: s.status, receivedAt: s.receivedAt, completedAt: s.completedAt,
-        subscriberCount: s.subscriberCount, approved: d?.approved ?? null, reasons: d?.reasons ?? [], model: d?.model ?? null, progress: progressOf(progress.get(s.id)),
-      };
-    });
-  }),
+  signals: adminProcedure.output(z.array(signalOutput)).query(({ ctx }) => recentSignals(ctx.db)),
   signalExecutions: adminProcedure
     .input(z.object({ signalId: z.string() }))
     .output(z.array(executionOutput))
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.db.execution.findMany({
-        where: { signalId: input.signalId },
-        orderBy: [{ priority: "asc" }, { queuedAt: "asc" }],
-        include: { signal: { select: { receivedAt: true, strategy: { select: { name: true } } } } },
-      });
-      const users = new Map((await ctx.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.userId))] } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
-      return rows.map((e) => execView(e, users.get(e.userId)));
-    }),
+    .query(({ ctx, input }) => signalExecutions(ctx.db, input.signalId)),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, requireStepUp } from "~/server/api/trpc";
 import { AppError } from "~/server/errors";
 import { assertWithinLimit } from "~/server/ratelimit/process-rate-limits";
 import { createApiToken, createApiTokenInput, listApiTokens, revokeApiToken } from "~/server/tokens/api-tokens";
@@ -18,6 +18,7 @@ export const tokensRouter = createTRPCRouter({
   list: protectedProcedure.output(z.array(tokenSummary)).query(({ ctx }) => listApiTokens(ctx.db, ctx.user.id)),
 
   create: protectedProcedure
+    .use(requireStepUp)
     .input(createApiTokenInput)
     // The only response that ever carries the token.
     .output(z.object({ token: z.string(), id: z.string(), name: z.string(), expiresAt: z.date() }))

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { recentNotifications } from "~/server/account/notifications";
 import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
+import { userSecurityLog } from "~/server/audit/audit-query";
 
 export const meOutput = z.object({
   id: z.string(),
@@ -24,21 +26,10 @@ const securityLogOutput = z.array(
 
 export const userRouter = createTRPCRouter({
   /** The user's own audit rows: what, when, from which IP. */
-  securityLog: protectedProcedure.output(securityLogOutput).query(async ({ ctx }) => {
-    const rows = await ctx.db.auditLog.findMany({
-      where: { actorId: ctx.user.id },
-      orderBy: { id: "desc" },
-      take: 50,
-      select: { id: true, createdAt: true, action: true, outcome: true, ip: true, userAgent: true },
-    });
-    return rows.map((r) => ({ id: r.id.toString(), at: r.createdAt, action: r.action, outcome: r.outcome, ip: r.ip, userAgent: r.userAgent }));
-  }),
+  securityLog: protectedProcedure.output(securityLogOutput).query(({ ctx }) => userSecurityLog(ctx.db, ctx.user.id)),
   notifications: protectedProcedure
     .output(z.array(z.object({ id: z.string(), kind: z.string(), message: z.string(), at: z.date(), read: z.boolean() })))
-    .query(async ({ ctx }) => {
-      const rows = await ctx.db.notification.findMany({ where: { userId: ctx.user.id }, orderBy: { createdAt: "desc" }, take: 20 });
-      return rows.map((n) => ({ id: n.id, kind: n.kind, message: n.message, at: n.createdAt, read: n.readAt !== null }));
-    }),
+    .query(({ ctx }) => recentNotifications(ctx.db, ctx.user.id)),
   me: protectedProcedure.output(meOutput).query(({ ctx }) => {
     const { disabledAt: _disabled, ...me } = ctx.user;
     return me;

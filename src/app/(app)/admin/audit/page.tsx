@@ -1,11 +1,9 @@
-import { forbidden } from "next/navigation";
 import { Suspense } from "react";
-import { requireUser } from "~/server/auth/current-user";
+import { requireAccount } from "~/trpc/server";
 import { AuditLog } from "./_components/audit-log";
 
 export default async function AdminAuditPage() {
-  const user = await requireUser("/admin/audit");
-  if (user.role !== "ADMIN") forbidden();
+  await requireAccount("/admin/audit", "admin");
   return (
     <div className="space-y-6">
       <div>

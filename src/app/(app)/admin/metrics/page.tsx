@@ -1,10 +1,4 @@
-import { headers } from "next/headers";
-import { forbidden } from "next/navigation";
-import { getMetricsDashboard } from "~/server/admin/metrics";
-import { writeAudit } from "~/server/audit/write-audit";
-import { requireUser } from "~/server/auth/current-user";
-import { getDb } from "~/server/db";
-import { requestMeta } from "~/server/http/request-meta";
+import { api, requireAccount } from "~/trpc/server";
 import { ActiveKeysCard } from "./_components/active-keys-card";
 import { DailyLineChart } from "./_components/daily-line-chart";
 import { DAY_CHOICES, DaysSelector } from "./_components/days-selector";
@@ -20,13 +14,9 @@ function parseDays(raw: string | string[] | undefined): number {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export default async function AdminMetricsPage({ searchParams }: { searchParams: Promise<{ days?: string | string[] }> }) {
-  const user = await requireUser("/admin/metrics");
-  if (user.role !== "ADMIN") forbidden();
+  await requireAccount("/admin/metrics", "admin");
   const days = parseDays((await searchParams).days);
-  const db = getDb();
-  // Same data and audit row as the metrics.dashboard tRPC query, fetched on the server.
-  const m = await getMetricsDashboard(db, { days });
-  await writeAudit(db, { action: "admin.metrics.view", outcome: "SUCCESS", actorId: user.id, meta: requestMeta(await headers()), details: { days } });
+  const m = await api.metrics.dashboard({ days }); // audited by the procedure, as when the browser asks
 
   return (
     <div className="space-y-6">

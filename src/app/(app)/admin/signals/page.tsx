@@ -1,10 +1,8 @@
-import { forbidden } from "next/navigation";
-import { requireUser } from "~/server/auth/current-user";
+import { requireAccount } from "~/trpc/server";
 import { SignalsTable } from "./_components/signals-table";
 
 export default async function AdminSignalsPage() {
-  const user = await requireUser("/admin/signals");
-  if (user.role !== "ADMIN") forbidden();
+  await requireAccount("/admin/signals", "admin");
   return (
     <div className="space-y-6">
       <div>

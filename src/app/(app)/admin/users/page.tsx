@@ -1,10 +1,8 @@
-import { forbidden } from "next/navigation";
-import { requireUser } from "~/server/auth/current-user";
+import { requireAccount } from "~/trpc/server";
 import { UsersList } from "./_components/users-list";
 
 export default async function AdminUsersPage() {
-  const user = await requireUser("/admin/users");
-  if (user.role !== "ADMIN") forbidden();
+  await requireAccount("/admin/users", "admin");
   return (
     <div className="space-y-6">
       <div>

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { FormError } from "~/components/field";
 import { useTRPC } from "~/trpc/react";
+import { useStepUp } from "../../_components/step-up";
 
 export type SaveResult = { status: string; ok: boolean; message: string | null; warnings: string[] };
 
@@ -13,6 +14,7 @@ export function KeyForm(props: { exchange: "BINANCE" | "BYBIT"; label: string; o
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(trpc.keys.save.mutationOptions());
+  const withStepUp = useStepUp();
   const id = (f: string) => `${props.exchange.toLowerCase()}-${f}`;
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -22,13 +24,14 @@ export function KeyForm(props: { exchange: "BINANCE" | "BYBIT"; label: string; o
     setErrors({});
     setFormError(null);
     try {
-      const res = await save.mutateAsync({
+      const input = {
         exchange: props.exchange,
         apiKey: String(data.get("apiKey") ?? ""),
         apiSecret: String(data.get("apiSecret") ?? ""),
         environment: String(data.get("environment") ?? "LIVE") as "LIVE",
         label: String(data.get("label") ?? "") || undefined,
-      });
+      };
+      const res = await withStepUp(() => save.mutateAsync(input));
       form.reset();
       await qc.invalidateQueries({ queryKey: trpc.keys.pathKey() });
       props.onDone(res.verification);

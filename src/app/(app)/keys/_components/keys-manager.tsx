@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { PermissionChips, StatusBadge } from "./key-badges";
+import { useStepUp } from "../../_components/step-up";
 import { KeyForm, type SaveResult } from "./key-form";
 
 type ExchangeStatus = RouterOutputs["keys"]["allStatus"]["exchanges"][number];
@@ -103,6 +104,8 @@ function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string
   const dialog = useRef<HTMLDialogElement>(null);
   const verify = useMutation(trpc.keys.verify.mutationOptions());
   const del = useMutation(trpc.keys.delete.mutationOptions());
+  const withStepUp = useStepUp();
+  const [deleteError, setDeleteError] = useState<string | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.keys.pathKey() });
 
   return (
@@ -148,14 +151,20 @@ function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string
       <dialog ref={dialog} aria-labelledby={`del-${k.id}`} className="m-auto rounded-xl p-6 shadow-xl backdrop:bg-slate-900/40">
         <h3 id={`del-${k.id}`} className="text-lg font-semibold">Delete this {name} key?</h3>
         <p className="mt-2 text-sm text-slate-600">Signals will stop trading on this {name} account until you connect a key again.</p>
+        {deleteError ? <p role="alert" className="mt-2 text-sm text-red-700">{deleteError}</p> : null}
         <div className="mt-4 flex justify-end gap-2">
           <button type="button" onClick={() => dialog.current?.close()} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Cancel</button>
           <button
             type="button"
             onClick={async () => {
-              await del.mutateAsync({ exchange: k.exchange, environment: k.environment });
-              dialog.current?.close();
-              await refresh();
+              setDeleteError(null);
+              try {
+                await withStepUp(() => del.mutateAsync({ exchange: k.exchange, environment: k.environment }));
+                dialog.current?.close();
+                await refresh();
+              } catch (err) {
+                setDeleteError((err as Error).message);
+              }
             }}
             className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-700"
           >

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState } from "react";
 import { FormError } from "~/components/field";
 import { useTRPC, type RouterOutputs } from "~/trpc/react";
+import { useStepUp } from "../../_components/step-up";
 
 type TokenRow = RouterOutputs["tokens"]["list"][number];
 
@@ -43,6 +44,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: { token: string; name: 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.tokens.create.mutationOptions());
+  const withStepUp = useStepUp();
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<string, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -52,7 +54,8 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: { token: string; name: 
     setFieldErrors({});
     setFormError(null);
     try {
-      const result = await create.mutateAsync({ name: String(form.get("name") ?? ""), days: Number(form.get("days") ?? DEFAULT_DAYS) });
+      const input = { name: String(form.get("name") ?? ""), days: Number(form.get("days") ?? DEFAULT_DAYS) };
+      const result = await withStepUp(() => create.mutateAsync(input));
       onCreated({ token: result.token, name: result.name, expiresAt: result.expiresAt });
       create.reset(); // the token lives only in the one piece of state that shows it
     } catch (err) {

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "~/trpc/react";
+import { useStepUp } from "../../_components/step-up";
 
 const MODES = [
   { value: "PERSONAL", title: "Personal (live)", text: "Signals place real orders on your own exchange accounts, with your own keys. Needs at least one ACTIVE key." },
@@ -15,12 +16,13 @@ export function TradingModeSection() {
   const qc = useQueryClient();
   const me = useQuery(trpc.user.me.queryOptions());
   const set = useMutation(trpc.keys.setTradingMode.mutationOptions());
+  const withStepUp = useStepUp();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   async function choose(mode: "PERSONAL" | "PAPER" | "OFF") {
     setMessage(null);
     try {
-      await set.mutateAsync({ mode });
+      await withStepUp(() => set.mutateAsync({ mode }));
       await qc.invalidateQueries();
       setMessage({ ok: true, text: `Trading mode set to ${mode}.` });
     } catch (err) {

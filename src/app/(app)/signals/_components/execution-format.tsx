@@ -1,24 +1,24 @@
 /** Shared by the user's orders table and the admin drill-down: status badges and plain-words formatting. */
+import { ES, type ExecutionStatus } from "~/server/engine/execution-state";
 
-const EXEC_STYLE: Record<string, string> = {
-  FILLED: "bg-green-100 text-green-800 ring-green-600/20",
-  PARTIALLY_FILLED: "bg-green-50 text-green-800 ring-green-600/20",
-  SKIPPED: "bg-slate-100 text-slate-700 ring-slate-500/20",
-  REJECTED: "bg-red-100 text-red-800 ring-red-600/20",
-  FAILED: "bg-red-100 text-red-800 ring-red-600/20",
-  QUEUED: "bg-blue-50 text-blue-800 ring-blue-600/20",
-  SUBMITTING: "bg-blue-100 text-blue-800 ring-blue-600/20",
-  SUBMITTED: "bg-blue-100 text-blue-800 ring-blue-600/20",
+const EXEC_STYLE: Record<ExecutionStatus, string> = {
+  [ES.FILLED]: "bg-green-100 text-green-800 ring-green-600/20",
+  [ES.PARTIALLY_FILLED]: "bg-green-50 text-green-800 ring-green-600/20",
+  [ES.SKIPPED]: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  [ES.REJECTED]: "bg-red-100 text-red-800 ring-red-600/20",
+  [ES.FAILED]: "bg-red-100 text-red-800 ring-red-600/20",
+  [ES.WAITING]: "bg-blue-50 text-blue-800 ring-blue-600/20",
+  [ES.QUEUED]: "bg-blue-50 text-blue-800 ring-blue-600/20",
+  [ES.SUBMITTING]: "bg-blue-100 text-blue-800 ring-blue-600/20",
+  [ES.SUBMITTED]: "bg-blue-100 text-blue-800 ring-blue-600/20",
 };
 
-export const IN_FLIGHT = new Set(["QUEUED", "SUBMITTING", "SUBMITTED"]);
-
-export function ExecutionStatusBadge({ status }: { status: string }) {
+export function ExecutionStatusBadge({ status }: { status: ExecutionStatus }) {
   return (
     <span
       data-testid="execution-status"
       data-status={status}
-      className={`inline-flex items-center whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${EXEC_STYLE[status] ?? EXEC_STYLE.SKIPPED}`}
+      className={`inline-flex items-center whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${EXEC_STYLE[status]}`}
     >
       {status.replace("_", " ")}
     </span>
@@ -48,23 +48,23 @@ const KIND_WORDS: Record<string, string> = {
   UNKNOWN: "The exchange returned an unexpected error.",
 };
 
-const STATUS_WORDS: Record<string, string> = {
-  QUEUED: "Waiting to be sent.",
-  SUBMITTING: "Sending to the exchange…",
-  SUBMITTED: "Sent; waiting for the exchange to fill it.",
-  FILLED: "Filled.",
-  PARTIALLY_FILLED: "Partly filled.",
-  REJECTED: "The exchange rejected the order.",
-  FAILED: "The order could not be placed.",
-  SKIPPED: "Skipped: no order was placed.",
+const STATUS_WORDS: Record<ExecutionStatus, string> = {
+  [ES.WAITING]: "Waiting for the close before it to fill (a reversal).",
+  [ES.QUEUED]: "Waiting to be sent.",
+  [ES.SUBMITTING]: "Sending to the exchange…",
+  [ES.SUBMITTED]: "Sent; waiting for the exchange to fill it.",
+  [ES.FILLED]: "Filled.",
+  [ES.PARTIALLY_FILLED]: "Partly filled.",
+  [ES.REJECTED]: "The exchange rejected the order.",
+  [ES.FAILED]: "The order could not be placed.",
+  [ES.SKIPPED]: "Skipped: no order was placed.",
 };
 
 /** The execution's own message when it has one, else plain words for its error kind or status. */
-export function explain(e: { status: string; message: string | null; errorKind: string | null }): string {
+export function explain(e: { status: ExecutionStatus; message: string | null; errorKind: string | null }): string {
   if (e.message) return e.message;
   const words = e.errorKind ? KIND_WORDS[e.errorKind] : undefined;
-  if (words) return words;
-  return STATUS_WORDS[e.status] ?? e.status;
+  return words ?? STATUS_WORDS[e.status];
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });

@@ -1,28 +1,24 @@
 import type { NextRequest } from "next/server";
-import { auditCsv, auditFilterSchema } from "~/server/audit/audit-query";
-import { writeAudit } from "~/server/audit/write-audit";
-import { getSession } from "~/server/auth/next-auth";
-import { getDb } from "~/server/db";
-import { requestMeta } from "~/server/http/request-meta";
+import { auditFilterSchema, exportAuditCsv } from "~/server/audit/audit-query";
+import { authorize } from "~/server/auth/access";
+import { requestContext } from "~/server/auth/request-context";
+import { AppError, httpStatusFor, isAppError } from "~/server/errors";
 
 export const dynamic = "force-dynamic";
 
-/** The filtered audit log as CSV, streamed (admins only; the export is itself audited). */
+/** The filtered audit log as CSV, streamed (admins only, the same check as adminProcedure; the export is itself audited). */
 export async function GET(req: NextRequest) {
-  const db = getDb();
-  const meta = requestMeta(req.headers);
-  const session = await getSession();
-  const user = session?.user?.id ? await db.user.findUnique({ where: { id: session.user.id }, select: { id: true, role: true, disabledAt: true } }) : null;
-  if (!user || user.disabledAt || user.role !== "ADMIN") {
-    await writeAudit(db, { action: "auth.denied", outcome: "DENIED", actorId: user?.id ?? null, meta, targetType: "route", targetId: "/api/admin/audit.csv", details: { status: user ? 403 : 401 } });
-    return Response.json({ error: user ? "Admins only." : "Sign in to continue." }, { status: user ? 403 : 401 });
+  const ctx = await requestContext({ headers: req.headers });
+  let gen: AsyncGenerator<string>;
+  try {
+    const admin = await authorize(ctx, "admin", { type: "route", id: "/api/admin/audit.csv" });
+    const parsed = auditFilterSchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+    if (!parsed.success) throw new AppError("BAD_INPUT", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    gen = await exportAuditCsv(ctx.db, { id: admin.id, meta: ctx.meta }, parsed.data);
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    return Response.json({ error: err.message }, { status: httpStatusFor(err.code) });
   }
-  const parsed = auditFilterSchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!parsed.success) {
-    return Response.json({ error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
-  }
-  await writeAudit(db, { action: "admin.audit.export", outcome: "SUCCESS", actorId: user.id, meta, details: { filter: JSON.parse(JSON.stringify(parsed.data)) } });
-  const gen = auditCsv(db, parsed.data);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

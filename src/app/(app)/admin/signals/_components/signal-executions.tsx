@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { EXCHANGE_NAMES, ExecutionStatusBadge, IN_FLIGHT, PaperTag, TD, TH, dash, explain, fmtTimeMs } from "~/app/(app)/signals/_components/execution-format";
+import { EXCHANGE_NAMES, ExecutionStatusBadge, PaperTag, TD, TH, dash, explain, fmtTimeMs } from "~/app/(app)/signals/_components/execution-format";
+import { ES, isInFlight } from "~/server/engine/execution-state";
 import { useTRPC } from "~/trpc/react";
 
 const COLUMNS = ["User", "Tier", "Exchange", "Symbol", "Side", "Status", "Amount", "Filled", "Avg price", "Client order ID", "Exchange order ID", "Latency", "Sent", "Ack", "Message"];
@@ -13,7 +14,7 @@ export function SignalExecutions({ signalId, live }: { signalId: string; live: b
   const list = useQuery(
     trpc.strategies.signalExecutions.queryOptions(
       { signalId },
-      { refetchInterval: (q) => (live || q.state.data?.some((e) => IN_FLIGHT.has(e.status)) ? 1000 : false) },
+      { refetchInterval: (q) => (live || q.state.data?.some((e) => isInFlight(e.status)) ? 1000 : false) },
     ),
   );
 
@@ -53,7 +54,7 @@ export function SignalExecutions({ signalId, live }: { signalId: string; live: b
               <td className={`${TD} text-right tabular-nums`} data-testid="latency">{e.latencyMs === null ? "—" : `${e.latencyMs} ms`}</td>
               <td className={`${TD} tabular-nums text-slate-600`}>{fmtTimeMs(e.sentAt)}</td>
               <td className={`${TD} tabular-nums text-slate-600`}>{fmtTimeMs(e.ackAt)}</td>
-              <td className="min-w-64 max-w-md px-3 py-2 align-top text-slate-700">{e.status === "FILLED" && !e.message ? "—" : explain(e)}</td>
+              <td className="min-w-64 max-w-md px-3 py-2 align-top text-slate-700">{e.status === ES.FILLED && !e.message ? "—" : explain(e)}</td>
             </tr>
           ))}
         </tbody>

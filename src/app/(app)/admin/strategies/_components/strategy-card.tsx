@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { useStepUp } from "../../../_components/step-up";
 import { CopyField } from "./copy-field";
 
 type Strategy = RouterOutputs["strategies"]["list"][number];
@@ -13,6 +14,7 @@ export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; orig
   const dialog = useRef<HTMLDialogElement>(null);
   const update = useMutation(trpc.strategies.update.mutationOptions());
   const rotate = useMutation(trpc.strategies.rotateToken.mutationOptions());
+  const withStepUp = useStepUp();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.strategies.pathKey() });
   const enabled = update.isPending ? (update.variables.patch.enabled ?? s.enabled) : s.enabled;
@@ -30,7 +32,7 @@ export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; orig
   async function confirmRotate() {
     setMessage(null);
     try {
-      await rotate.mutateAsync({ id: s.id });
+      await withStepUp(() => rotate.mutateAsync({ id: s.id }));
       await refresh();
       setMessage({ ok: true, text: "New webhook URL ready: the old one no longer works. Update your TradingView alerts." });
     } catch (err) {

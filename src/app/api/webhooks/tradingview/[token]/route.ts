@@ -1,9 +1,10 @@
 import type { NextRequest } from "next/server";
-import { getDb } from "~/server/db";
 import { getEngine } from "~/server/engine/runtime";
+import { httpStatusFor } from "~/server/errors";
+import { bodyTooLarge } from "~/server/http/body-limit";
 import { requestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
-import { receiveSignal, WEBHOOK_MAX_BYTES } from "~/server/signals/receive-signal";
+import { receiveSignal } from "~/server/signals/receive-signal";
 
 export const dynamic = "force-dynamic";
 
@@ -14,14 +15,11 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(req: NextRequest, ctx: { params: Promise<{ token: string }> }) {
   const { token } = await ctx.params;
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > WEBHOOK_MAX_BYTES) return Response.json({ error: "The alert is larger than 64 KB." }, { status: 413 });
+  const tooLarge = bodyTooLarge(req.headers.get("content-length"), "alert");
+  if (tooLarge) return Response.json({ error: tooLarge }, { status: httpStatusFor("PAYLOAD_TOO_LARGE") });
   try {
     const body = await req.text();
-    const r = await receiveSignal(
-      { db: getDb(), jobs: getEngine().deps.jobs },
-      { pathToken: token, contentType: req.headers.get("content-type"), body, ip: requestMeta(req.headers).ip },
-    );
+    const r = await receiveSignal(getEngine().deps, { pathToken: token, contentType: req.headers.get("content-type"), body, ip: requestMeta(req.headers).ip });
     return Response.json(r.body, { status: r.status, headers: r.headers });
   } catch (err) {
     logger.error({ err }, "webhook failed");

@@ -1,10 +1,13 @@
 /**
- * Online key rotation: re-seals every credential not on the primary key, in batches, each row in
- * its own short transaction (row lock + compare on the sealed value), so it is safe while the app
- * runs, safe to interrupt, and a re-run continues where it stopped.
+ * Online key rotation over the credential table (and the 2FA secrets, sealed with the same keyring):
+ * re-seals every credential not on the primary key,
+ * in batches, each row in its own short transaction (row lock + compare on the sealed value), so it
+ * is safe while the app runs, safe to interrupt, and a re-run continues where it stopped. The
+ * crypto is the vault's (pure reseal); the table paging lives here, with the rest of the key store.
  */
-import type { Db } from "~/server/db";
 import { writeAudit } from "~/server/audit/write-audit";
+import { resealTotpSecrets, totpSecretsByKeyId } from "~/server/auth/two-factor";
+import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 import type { Keyring } from "~/server/vault/keyring";
 import { isVaultError, reseal } from "~/server/vault/secret-box";
@@ -57,6 +60,10 @@ export async function rotateCredentials(
     opts.onProgress?.({ ...progress });
   }
 
+  // 2FA secrets are sealed with the same keyring (auth/two-factor.ts): rotated in the same run.
+  const totp = await resealTotpSecrets(db, keyring);
+  progress.resealed += totp.resealed;
+  progress.failed += totp.failed;
   const byKeyId = await credentialsByKeyId(db);
   logger.info({ ...progress, byKeyId, primaryId: keyring.primaryId }, "key rotation finished");
   await writeAudit(db, {
@@ -86,7 +93,10 @@ async function resealOne(db: Db, keyring: Keyring, id: string): Promise<boolean>
   });
 }
 
+/** Sealed values (exchange secrets and 2FA secrets) per encryption key id (`npm run keys:status`). */
 export async function credentialsByKeyId(db: Db): Promise<Record<string, number>> {
   const groups = await db.exchangeCredential.groupBy({ by: ["keyId"], _count: { _all: true } });
-  return Object.fromEntries(groups.map((g) => [g.keyId, g._count._all]));
+  const out: Record<string, number> = Object.fromEntries(groups.map((g) => [g.keyId, g._count._all]));
+  for (const [keyId, n] of Object.entries(await totpSecretsByKeyId(db))) out[keyId] = (out[keyId] ?? 0) + n;
+  return out;
 }

@@ -29,8 +29,21 @@ export async function makeSubscriber(
   keyring: Keyring,
   simUrl: string,
   strategyId: string,
-  opts: { tier?: "PRO" | "FLEX" | "TRIAL"; exchange?: "BINANCE" | "BYBIT"; mode?: "PERSONAL" | "PAPER" | "OFF"; sizing?: number; paused?: boolean; keyStatus?: "ACTIVE" | "DISABLED"; trialEndsAt?: Date; createdAt?: Date; wrongSecret?: boolean } = {},
-): Promise<Subscriber> {
+  opts: {
+    tier?: "PRO" | "FLEX" | "TRIAL";
+    exchange?: "BINANCE" | "BYBIT";
+    mode?: "PERSONAL" | "PAPER" | "OFF";
+    sizing?: number;
+    paused?: boolean;
+    keyStatus?: "ACTIVE" | "DISABLED";
+    trialEndsAt?: Date;
+    createdAt?: Date;
+    wrongSecret?: boolean;
+    /** Spot and futures wallets (default: 100,000 USDT spot). */
+    balances?: Record<string, string>;
+    futuresBalances?: Record<string, string>;
+  } = {},
+): Promise<Subscriber & { secret: string }> {
   const exchange = opts.exchange ?? "BYBIT";
   const user = await db.user.create({
     data: {
@@ -42,7 +55,11 @@ export async function makeSubscriber(
       tradingMode: opts.mode ?? "PERSONAL",
     },
   });
-  const acct = await createSimAccount(simUrl, { exchange: exchange.toLowerCase() as "bybit", balances: { USDT: "100000" } });
+  const acct = await createSimAccount(simUrl, {
+    exchange: exchange.toLowerCase() as "bybit",
+    balances: opts.balances ?? { USDT: "100000" },
+    ...(opts.futuresBalances ? { futuresBalances: opts.futuresBalances } : {}),
+  });
   const secret = opts.wrongSecret ? acct.secret.slice(0, -1) + (acct.secret.endsWith("A") ? "B" : "A") : acct.secret;
   const cred = await db.$transaction((tx) => storeCredential(tx, keyring, user.id, { exchange, apiKey: acct.apiKey, apiSecret: secret }));
   await db.exchangeCredential.update({
@@ -52,7 +69,7 @@ export async function makeSubscriber(
   await db.subscription.create({
     data: { userId: user.id, strategyId, credentialId: cred.id, sizingMode: "FIXED_QUOTE", sizingValue: opts.sizing ?? 50, paused: opts.paused ?? false, createdAt: opts.createdAt },
   });
-  return { userId: user.id, apiKey: acct.apiKey, credentialId: cred.id };
+  return { userId: user.id, apiKey: acct.apiKey, credentialId: cred.id, secret: acct.secret };
 }
 
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {

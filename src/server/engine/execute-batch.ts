@@ -1,0 +1,81 @@
+/**
+ * execute_batch: claim a batch's executions, prepare them, send them in priority order, write
+ * each result with its audit row as it comes in. Hummingbot-style: the client order id (derived
+ * from the execution id) is stored before the request and sent with it.
+ */
+import { assertNoneLeased, claimBatch, sendDeadline } from "~/server/engine/claim-executions";
+import type { EngineDeps } from "~/server/engine/engine-deps";
+import { ES } from "~/server/engine/execution-state";
+import type { Outcome } from "~/server/engine/order-outcome";
+import { completeSignals, resultWriter } from "~/server/engine/result-writer";
+import { prepare, send, vaultFailure } from "~/server/engine/send-order";
+import { SendPriority } from "~/server/engine/send-priority";
+import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
+
+/** This process's send order across concurrently running batches. */
+const sendPriority = new SendPriority(250);
+
+/** `priority`: the job's (its best execution's); batches that carry it keep priority order across batches. */
+export async function executeBatch(deps: EngineDeps, ids: string[], priority?: number): Promise<void> {
+  const ticket = priority === undefined ? null : sendPriority.enter(priority);
+  try {
+    await runBatch(deps, ids, ticket);
+  } finally {
+    if (ticket !== null) sendPriority.leave(ticket);
+  }
+}
+
+type Failed = { kind: "error"; err: unknown };
+const caught = (err: unknown): Failed => ({ kind: "error", err });
+
+async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null): Promise<void> {
+  const deadline = sendDeadline(Date.now());
+  const { claimed, creds } = await claimBatch(deps, ids);
+  if (claimed.length === 0) return assertNoneLeased(deps, ids);
+  let retryable: unknown = null;
+
+  // Phase 1, concurrently: look up re-claimed executions and size every order.
+  const prepared = await Promise.all(claimed.map((e) => prepare(deps, e, creds.get(e.credentialId ?? "") ?? null).catch(caught)));
+  // Phase 2: start the sends in list order (PRO first, then by subscription age), all in flight together,
+  // once the better-priority batches running here have started theirs.
+  if (ticket !== null) await sendPriority.turn(ticket);
+  const settled: Promise<Outcome | Failed>[] = prepared.map((p, i) =>
+    p.kind === "send" ? send(deps, claimed[i]!, p.cred, p.plan, deadline).catch(caught) : Promise.resolve(p.kind === "done" ? p.outcome : p),
+  );
+  if (ticket !== null) sendPriority.leave(ticket);
+
+  // Each result is written with its audit row as it comes in (the writer coalesces them).
+  const writer = resultWriter(deps);
+  await Promise.all(
+    settled.map(async (pending, i) => {
+      const e = claimed[i]!;
+      const r = await pending;
+      let outcome: Outcome;
+      if ("kind" in r) {
+        const vault = vaultFailure(r.err);
+        if (!vault) {
+          // Left SUBMITTING, its lease ended now (database clock): the job's retry (or another worker)
+          // reclaims it once the receive window has passed too, and looks it up before any re-send.
+          await deps.db.$executeRawUnsafe(
+            `UPDATE "Execution" SET "leaseUntil" = now(), message = $3 WHERE id = $1 AND status = '${ES.SUBMITTING}' AND attempts = $2`,
+            e.id,
+            e.attempts,
+            errMessage(r.err),
+          );
+          retryable ??= r.err;
+          return;
+        }
+        if (e.credentialId) await disableAfterAuthFailure(deps.db, e.credentialId, vault.message ?? "The stored secret cannot be opened.");
+        outcome = vault;
+      } else outcome = r;
+      await writer.write(e, outcome);
+    }),
+  );
+  await completeSignals(deps, [...new Set(claimed.map((e) => e.signalId))]);
+  if (retryable) throw retryable;
+  await assertNoneLeased(deps, ids);
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500);
+}

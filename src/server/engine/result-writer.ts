@@ -1,0 +1,213 @@
+/**
+ * The one place an execution's result is written, in one transaction with everything that follows
+ * from it: the fill booked into the strategy's position, a reversal's waiting open leg released
+ * (or skipped), and the `order.place` audit row. An order that reached the exchange either has all
+ * of them or none (the claim's lease then hands it to a reconciler, which looks the order up and
+ * writes them). Compare-and-set on SUBMITTING and the claim's attempt number, so an execution that
+ * changed hands is left to its new owner.
+ *
+ * One writer per database handle in a process, coalescing: results that arrive while a write is
+ * in flight, from any batch, go together in the next transaction. The audit chain serialises its
+ * inserts under one lock (taken last, so held briefly), so concurrent writers would only queue
+ * inside PostgreSQL, each holding a pooled connection that other batches' claims are waiting for.
+ */
+import type { AuditAction } from "~/server/audit/audit-actions";
+import type { Db } from "~/server/db";
+import { batchJobs } from "~/server/engine/batch-jobs";
+import type { Claimed } from "~/server/engine/claim-executions";
+import { ES, SUCCEEDED, UNRESOLVED, sqlList } from "~/server/engine/execution-state";
+import type { Outcome } from "~/server/engine/order-outcome";
+import type { JobSink } from "~/server/jobs/job-sink";
+import type { JobSpec } from "~/server/jobs/job-types";
+import { logger } from "~/server/logger";
+import { dec } from "~/server/money/decimal";
+import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
+
+type WriterDb = Pick<Db, "$transaction">;
+type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+interface Pending {
+  e: Pick<Claimed, "id" | "attempts">;
+  o: Outcome;
+  at: Date;
+  done: (written: boolean) => void;
+  fail: (err: unknown) => void;
+}
+
+interface Written {
+  id: string;
+  userId: string;
+  signalId: string;
+  subscriptionId: string;
+  strategyId: string;
+  exchange: string | null;
+  symbol: string;
+  side: string;
+  status: string;
+  paper: boolean;
+  leg: number;
+  filledAmount: string | null;
+  averagePrice: string | null;
+  price: string | null;
+  fee: string | null;
+  feeCurrency: string | null;
+  refPrice: string | null;
+  dustBelow: string | null;
+}
+
+const ORDER_PLACE: AuditAction = "order.place";
+
+/** The results, compare-and-set; returns what the ledger and the audit row need of each one written. */
+const RESULT_SQL = `WITH x AS (
+   SELECT * FROM json_to_recordset($1::json) AS x(id text, attempts int, status "ExecutionStatus", amount numeric, price numeric,
+        "exchangeOrderId" text, "filledAmount" numeric, "averagePrice" numeric, fee numeric, "feeCurrency" text, "errorKind" text,
+        message text, "ackAt" timestamp(3), "sentAt" timestamp(3), "completedAt" timestamp(3), "dustBelow" text)
+ )
+ UPDATE "Execution" e SET
+    status = x.status, amount = COALESCE(x.amount, e.amount), price = COALESCE(x.price, e.price),
+    "exchangeOrderId" = x."exchangeOrderId", "filledAmount" = x."filledAmount", "averagePrice" = x."averagePrice",
+    fee = x.fee, "feeCurrency" = x."feeCurrency", "errorKind" = x."errorKind", message = x.message,
+    "ackAt" = x."ackAt", "sentAt" = COALESCE(x."sentAt", e."sentAt"), "completedAt" = x."completedAt", "leaseUntil" = NULL
+   FROM x, "Subscription" s
+  WHERE e.id = x.id AND e.status = '${ES.SUBMITTING}' AND e.attempts = x.attempts AND s.id = e."subscriptionId"
+  RETURNING e.id, e."userId", e."signalId", e."subscriptionId", s."strategyId", e.exchange::text AS exchange, e.symbol, e.side,
+            e.status::text AS status, e.paper, e.leg, e."filledAmount"::text AS "filledAmount", e."averagePrice"::text AS "averagePrice",
+            e.price::text AS price, e.fee::text AS fee, e."feeCurrency", x.price::text AS "refPrice", x."dustBelow"`;
+
+/** A reversal's open leg goes once its close has filled; otherwise it is skipped, saying why. */
+const RELEASE_SQL = `UPDATE "Execution" n SET
+    status = (CASE WHEN d.status = '${ES.FILLED}' THEN '${ES.QUEUED}' ELSE '${ES.SKIPPED}' END)::"ExecutionStatus",
+    message = CASE WHEN d.status = '${ES.FILLED}' THEN NULL
+                   ELSE 'The close before this open ended ' || d.status || ', so the reversal stopped at the close.' END,
+    "queuedAt" = now(), "completedAt" = CASE WHEN d.status = '${ES.FILLED}' THEN NULL ELSE now() END
+   FROM json_to_recordset($1::json) AS d("signalId" text, "subscriptionId" text, status text)
+  WHERE n."signalId" = d."signalId" AND n."subscriptionId" = d."subscriptionId" AND n.leg = 1 AND n.status = '${ES.WAITING}'
+  RETURNING n.id, n.priority, n.status::text AS status`;
+
+const AUDIT_SQL = `INSERT INTO "AuditLog" (action, outcome, "actorId", "actorEmail", "targetType", "targetId", details)
+   SELECT '${ORDER_PLACE}', (CASE WHEN w.status IN ${sqlList(SUCCEEDED)} THEN 'SUCCESS' ELSE 'FAILURE' END)::"AuditOutcome",
+          w."userId", 'engine', 'execution', w.id,
+          jsonb_build_object('signalId', w."signalId", 'exchange', w.exchange, 'symbol', w.symbol, 'side', w.side, 'status', w.status,
+                             'paper', w.paper, 'errorKind', w."errorKind", 'exchangeOrderId', w."exchangeOrderId")
+     FROM "Execution" w WHERE w.id = ANY($1::text[]) AND w.status <> '${ES.SKIPPED}'
+    ORDER BY w.id`;
+
+export class ResultWriter {
+  private pending: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly db: WriterDb,
+    private readonly jobs: JobSink,
+    private readonly batchSize?: number,
+  ) {}
+
+  /** Resolves true once written, false when the execution changed hands (its new owner writes it). */
+  write(e: Pick<Claimed, "id" | "attempts">, o: Outcome): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.pending.push({ e, o, at: new Date(), done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush() {
+    this.flushing = true;
+    while (this.pending.length) {
+      const items = this.pending;
+      this.pending = [];
+      try {
+        const written = await this.writeMany(items);
+        for (const it of items) {
+          if (!written.has(it.e.id)) logger.warn({ executionId: it.e.id }, "execution changed hands before its result was written; the new owner reconciles it");
+          it.done(written.has(it.e.id));
+        }
+      } catch (err) {
+        for (const it of items) it.fail(err);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async writeMany(items: Pending[]): Promise<Set<string>> {
+    const rows = items.map(({ e, o, at }) => ({
+      id: e.id,
+      attempts: e.attempts,
+      status: o.status,
+      amount: o.amount ?? null, // null: left as it is
+      price: o.price ?? null, // null: left as it is
+      exchangeOrderId: o.order?.id ?? null,
+      filledAmount: o.order?.filled ?? null,
+      averagePrice: o.order?.average ?? null,
+      fee: o.order?.fee?.cost ?? null,
+      feeCurrency: o.order?.fee?.currency ?? null,
+      errorKind: o.errorKind ?? null,
+      message: o.message ?? null,
+      ackAt: o.ackAt ?? null,
+      sentAt: o.sentAt ?? null, // null: left as it is
+      completedAt: at,
+      dustBelow: o.dustBelow ?? null,
+    }));
+    let released: JobSpec[] = [];
+    const ids = await this.db.$transaction(async (tx) => {
+      const written = await tx.$queryRawUnsafe<Written[]>(RESULT_SQL, JSON.stringify(rows));
+      await bookFills(tx, written.flatMap(toFill));
+      released = await releaseWaitingLegs(tx, written, this.batchSize);
+      await tx.$executeRawUnsafe(AUDIT_SQL, written.map((w) => w.id));
+      await this.jobs.addInTx(tx, released);
+      return new Set(written.map((w) => w.id));
+    });
+    this.jobs.afterCommit(released);
+    return ids;
+  }
+}
+
+/** An answered execution's fill, for the ledger (none when nothing filled). */
+function toFill(w: Written): FillToBook[] {
+  if (w.filledAmount === null || !dec(w.filledAmount).gt(0) || (w.side !== "buy" && w.side !== "sell")) return [];
+  const price = w.averagePrice ?? w.price;
+  if (price === null) {
+    logger.error({ executionId: w.id }, "a fill without any price cannot be booked; the position will be corrected by the drift check");
+    return [];
+  }
+  return [{
+    executionId: w.id, subscriptionId: w.subscriptionId, userId: w.userId, strategyId: w.strategyId, exchange: w.exchange, paper: w.paper,
+    symbol: w.symbol, side: w.side, amount: w.filledAmount, price, fee: w.fee, feeCurrency: w.feeCurrency, refPrice: w.refPrice, dustBelow: w.dustBelow,
+  }];
+}
+
+async function releaseWaitingLegs(tx: Tx, written: Written[], batchSize?: number): Promise<JobSpec[]> {
+  const firsts = written.filter((w) => w.leg === 0).map((w) => ({ signalId: w.signalId, subscriptionId: w.subscriptionId, status: w.status }));
+  if (firsts.length === 0) return [];
+  const next = await tx.$queryRawUnsafe<{ id: string; priority: number; status: string }[]>(RELEASE_SQL, JSON.stringify(firsts));
+  return batchJobs(next.filter((n) => n.status === ES.QUEUED).sort((a, b) => a.priority - b.priority), batchSize);
+}
+
+const writers = new WeakMap<WriterDb, ResultWriter>();
+/** The process's writer for this database handle. */
+export function resultWriter(deps: { db: Db; jobs: JobSink; batchSize?: number }): ResultWriter {
+  let w = writers.get(deps.db);
+  if (!w) writers.set(deps.db, (w = new ResultWriter(deps.db, deps.jobs, deps.batchSize)));
+  return w;
+}
+
+/**
+ * Marks signals DONE once none of their executions is still unresolved, and queues a drift check
+ * of the positions each one touched (low priority: after every order of every signal).
+ */
+export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">; jobs: JobSink }, signalIds: string[]) {
+  if (signalIds.length === 0) return;
+  const done = await deps.db.$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE "Signal" s SET status = 'DONE', "completedAt" = now()
+     WHERE s.id = ANY($1::text[]) AND s.status = 'FANNING_OUT'
+       AND NOT EXISTS (SELECT 1 FROM "Execution" x WHERE x."signalId" = s.id AND x.status IN ${sqlList(UNRESOLVED)})
+     RETURNING s.id`,
+    signalIds,
+  );
+  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3 }));
+  if (jobs.length === 0) return;
+  await deps.jobs.addInTx(deps.db, jobs);
+  deps.jobs.afterCommit(jobs);
+}
+
+/** After every tier's orders (PRO 0, FLEX 1, TRIAL 2). */
+export const DRIFT_PRIORITY = 10;

@@ -1,0 +1,106 @@
+/**
+ * One subscriber's executions for one signal: a recorded reason when nothing may trade, else the
+ * legs the position rules give (a reversal's open leg WAITs for its close).
+ */
+import crypto from "node:crypto";
+import { TIER_PRIORITY } from "~/server/engine/engine-deps";
+import { ES } from "~/server/engine/execution-state";
+import type { ExecutionRow, Subscriber } from "~/server/engine/fan-out-sql";
+import { dec } from "~/server/money/decimal";
+import { positionLegs, type Held, type Leg, type RuleAlert } from "~/server/positions/position-rules";
+import type { ParsedAlert } from "~/server/signals/webhook-payload";
+
+/** Ids that double as exchange client order ids: <= 36 chars of [A-Za-z0-9_-] on both exchanges. */
+export function newExecutionId(): string {
+  return `x${Date.now().toString(36)}${crypto.randomBytes(8).toString("hex")}`;
+}
+export function clientOrderIdFor(executionId: string): string {
+  return `kr-${executionId}`;
+}
+
+/** The alert's position fields, as the rules read them. */
+export function ruleAlertOf(alert: ParsedAlert): RuleAlert {
+  const signed = alert.positionSize === null ? null : dec(alert.positionSize);
+  const fromSigned = signed === null ? null : signed.isZero() ? "flat" : signed.isNegative() ? "short" : "long";
+  return {
+    action: alert.action,
+    exitSide: alert.exitSide,
+    marketPosition: alert.marketPosition ?? fromSigned,
+    prevMarketPosition: alert.prevMarketPosition,
+    positionSize: alert.marketPositionSize ?? (signed === null ? null : signed.abs().toFixed()),
+    prevPositionSize: alert.prevMarketPositionSize,
+    contracts: alert.quantityType === "percent" ? null : alert.quantity,
+    closePercent: alert.action === "exit" && alert.quantityType === "percent" ? alert.quantity : null,
+  };
+}
+
+export function skipReason(sub: Subscriber, now: Date): string | null {
+  if (sub.user.disabledAt) return "Account disabled by an admin.";
+  if (sub.paused) return "Subscription paused.";
+  if (sub.user.tradingMode === "OFF") return "Trading mode is OFF.";
+  if (sub.user.tier === "TRIAL" && sub.user.trialEndsAt && sub.user.trialEndsAt < now) return "Trial ended: upgrade to keep trading signals.";
+  if (sub.user.tradingMode === "PERSONAL") {
+    if (!sub.credential) return "No exchange key chosen for this subscription.";
+    if (sub.credential.status !== "ACTIVE") return `The subscription's exchange key is ${sub.credential.status}, not ACTIVE: verify or replace it on the Keys page.`;
+  }
+  return null;
+}
+
+export interface LegContext {
+  signalId: string;
+  symbol: string;
+  marketType: "spot" | "linear";
+  orderType: "MARKET" | "LIMIT";
+  alert: ParsedAlert;
+  rule: RuleAlert;
+  now: Date;
+  /** Users in their cooldown on this symbol (opens only: a close always goes). */
+  cooling: Set<string>;
+  cooldownSeconds: number;
+}
+
+export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): ExecutionRow[] {
+  const base = (leg: number, status: ExecutionRow["status"], message: string | null, l: Leg | null): ExecutionRow => {
+    const id = newExecutionId();
+    return {
+      id,
+      signalId: ctx.signalId,
+      subscriptionId: sub.id,
+      userId: sub.userId,
+      credentialId: sub.credential?.id ?? null,
+      exchange: sub.credential?.exchange ?? null,
+      tier: sub.user.tier,
+      priority: TIER_PRIORITY[sub.user.tier],
+      clientOrderId: clientOrderIdFor(id),
+      status,
+      paper: sub.user.tradingMode === "PAPER",
+      symbol: ctx.symbol,
+      side: l === null ? ctx.alert.action : orderSide(l),
+      orderType: ctx.orderType,
+      price: ctx.alert.price ?? null,
+      message,
+      queuedAt: ctx.now,
+      completedAt: status === ES.SKIPPED ? ctx.now : null,
+      leg,
+      intent: l === null ? null : l.kind === "open" ? "OPEN" : "CLOSE",
+      positionSide: l === null ? null : l.side === "long" ? "LONG" : "SHORT",
+      closeFraction: l?.kind === "close" ? l.fraction : null,
+    };
+  };
+  const skip = skipReason(sub, ctx.now);
+  if (skip) return [base(0, ES.SKIPPED, skip, null)];
+  const r = positionLegs({ marketType: ctx.marketType, held, alert: ctx.rule });
+  if (!r.ok) return [base(0, ES.SKIPPED, r.reason, null)];
+  const [first, second] = r.legs;
+  if (first!.kind === "open" && ctx.cooling.has(sub.userId)) {
+    return [base(0, ES.SKIPPED, `Cooldown: an order on this symbol was placed less than ${ctx.cooldownSeconds} s ago.`, first!)];
+  }
+  const rows = [base(0, ES.QUEUED, null, first!)];
+  if (second) rows.push(base(1, ES.WAITING, null, second));
+  return rows;
+}
+
+function orderSide(l: Leg): "buy" | "sell" {
+  if (l.kind === "open") return l.side === "long" ? "buy" : "sell";
+  return l.side === "long" ? "sell" : "buy";
+}

@@ -1,0 +1,138 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+import { Prisma } from "~/generated/prisma/client";
+import { AppError } from "~/server/errors";
+import { dec, Decimal, decStr, floorToStep, parseDecimal } from "~/server/money/decimal";
+
+describe("Decimal and dec", () => {
+  it("is Prisma's Decimal, and dec() values are instances Prisma accepts", () => {
+    expect(Decimal).toBe(Prisma.Decimal);
+    expect(dec("1.5")).toBeInstanceOf(Prisma.Decimal);
+    expect(Prisma.Decimal.isDecimal(dec("1.5"))).toBe(true);
+  });
+
+  it("reads numbers from their shortest form, so 0.1 + 0.2 is 0.3", () => {
+    expect(dec(0.1).plus(0.2).toFixed()).toBe("0.3");
+    expect(decStr(dec(0.1).plus(dec(0.2)))).toBe("0.3");
+    expect(dec(1e-7).toFixed()).toBe("0.0000001");
+  });
+
+  it("keeps every digit of money arithmetic, where Prisma's default context rounds to 20", () => {
+    const exact = "7932113935606572.67483618763907942";
+    expect(new Prisma.Decimal("123456789012.123456789").times("64250.12345678").toFixed()).not.toBe(exact);
+    expect(dec("123456789012.123456789").times("64250.12345678").toFixed()).toBe(exact);
+    expect(dec(new Prisma.Decimal("123456789012.123456789")).times("64250.12345678").toFixed()).toBe(exact);
+  });
+
+  it("rounds a division that does not terminate down", () => {
+    expect(dec("2").div(3).times(3).lt(2)).toBe(true);
+    expect(dec("100").div(50_000).toFixed()).toBe("0.002");
+  });
+
+  it("throws AppError for what is not a plain finite decimal", () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, "NaN", "Infinity", "0x10", "1,5", "", "abc", "1e"]) {
+      expect(() => dec(bad)).toThrow(AppError);
+    }
+    expect(() => dec(new Prisma.Decimal(Number.NaN))).toThrow(AppError);
+  });
+});
+
+describe("decStr", () => {
+  it.each<[string | number | Decimal, string]>([
+    ["1.0E-2", "0.01"],
+    ["1.50", "1.5"],
+    ["-0", "0"],
+    [-0, "0"],
+    ["-0.000", "0"],
+    ["+7", "7"],
+    [".5", "0.5"],
+    ["5.", "5"],
+    [" 42 ", "42"],
+    [1e21, "1000000000000000000000"],
+    [1.2345e-5, "0.000012345"],
+    [-64250.5, "-64250.5"],
+    [0.30000000000000004, "0.30000000000000004"],
+    [new Prisma.Decimal("2.500"), "2.5"],
+  ])("decStr(%j) = %s", (input, expected) => {
+    expect(decStr(input)).toBe(expected);
+  });
+});
+
+describe("floorToStep", () => {
+  it.each<[string | number, string | number, string]>([
+    [0.3, 0.1, "0.3"], // 0.3 / 0.1 is 2.9999999999999996 in floats
+    [0.7, 0.1, "0.7"],
+    [1.005, 0.001, "1.005"],
+    [0.0299999, 0.01, "0.02"],
+    [123.456, 0.5, "123"],
+    [1e-7, 1e-8, "0.0000001"],
+    [1.5e21, 1, "1500000000000000000000"],
+    [7, 5, "5"],
+    [0, 0.001, "0"],
+    ["0.0159", "0.001", "0.015"],
+    ["123456789012345678.123456789", "0.00000001", "123456789012345678.12345678"],
+    ["0.3", "0.10", "0.3"],
+    ["-0", "0.1", "0"],
+  ])("floorToStep(%s, %s) = %s", (amount, step, expected) => {
+    expect(floorToStep(amount, step)).toBe(expected);
+  });
+
+  it("throws AppError for values it cannot round", () => {
+    expect(() => floorToStep(-1, 0.1)).toThrow(AppError);
+    expect(() => floorToStep("-0.00000001", "0.1")).toThrow(AppError);
+    expect(() => floorToStep(1, 0)).toThrow(AppError);
+    expect(() => floorToStep(1, "-0.1")).toThrow(AppError);
+    expect(() => floorToStep(Number.POSITIVE_INFINITY, 1)).toThrow(AppError);
+  });
+
+  // Decimals as digits x 10^-scale, so the property covers values floats cannot hold.
+  const decimal = (maxDigits: bigint, maxScale: number) =>
+    fc.tuple(fc.bigInt({ min: 0n, max: maxDigits }), fc.integer({ min: 0, max: maxScale })).map(([digits, scale]) => decStr(`${digits}e-${scale}`));
+  const step = fc.oneof(
+    fc.constantFrom("1", "0.1", "0.01", "0.001", "0.00001", "0.00000001", "0.5", "0.25", "5", "10", "100"),
+    decimal(999n, 10).filter((s) => s !== "0"),
+  );
+
+  it("is a multiple of the step, <= the amount and more than one step below it, exactly", () => {
+    fc.assert(
+      fc.property(decimal(10n ** 24n, 16), step, (amount, s) => {
+        const floored = dec(floorToStep(amount, s));
+        expect(floored.mod(s).isZero()).toBe(true);
+        expect(floored.lte(amount)).toBe(true);
+        expect(floored.gt(dec(amount).minus(s))).toBe(true);
+        expect(floorToStep(floored, s)).toBe(decStr(floored));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("parseDecimal", () => {
+  it.each<[string | number, string]>([
+    ["64250.5", "64250.5"],
+    [" 1.2345E-5 ", "0.000012345"],
+    ["+7", "7"],
+    [".5", "0.5"],
+    ["-0.5", "-0.5"],
+    ["-0", "0"],
+    ["1e29", "100000000000000000000000000000"],
+    ["1e-30", "0.000000000000000000000000000001"],
+    [0.015, "0.015"],
+    [1e-7, "0.0000001"],
+  ])("parseDecimal(%j) = %s", (input, expected) => {
+    expect(parseDecimal(input)).toBe(expected);
+  });
+
+  it.each<[string | number]>([
+    [""], ["abc"], ["0x10"], ["Infinity"], ["NaN"], ["1,000"], ["1 000"], ["1e"], ["--1"], ["1.2.3"],
+    ["1e30"], ["1e400"], ["1e-31"], ["1e-999999999"], ["1".repeat(65)], [Number.NaN], [Number.POSITIVE_INFINITY], [1e30],
+  ])("refuses %j", (input) => {
+    expect(parseDecimal(input)).toBeNull();
+  });
+
+  // How fast: bench/signals.ts (signals.decimal_hostile_ms).
+  it("refuses hostile text", () => {
+    for (const text of ["1".repeat(60_000) + "x", `${"1".repeat(30_000)}.${"1".repeat(30_000)}x`, "1e-999999999"]) expect(parseDecimal(text)).toBeNull();
+  });
+});
