@@ -4,12 +4,12 @@
 // bybit-position.ts.
 import { consumeRate, hmacHex, ipAllowed, windowResetMs } from "./auth.ts";
 import * as fmt from "./bybit-format.ts";
-import { type Ctx, type Params, PERMISSION_DENIED, canTrade, categoryOf, decimal, engineError, isResponse, marketOf, ok, positionIdxParam, reply, str } from "./bybit-params.ts";
+import { type Ctx, type Params, PERMISSION_DENIED, attachedTpsl, canTrade, categoryOf, decimal, engineError, isResponse, marketOf, ok, positionIdxParam, reply, str } from "./bybit-params.ts";
 import { POSITION_ROUTES } from "./bybit-position.ts";
 import { cancel, cancelOrder, findOrder, placeOrder } from "./engine.ts";
 import { EngineError } from "./engine-rules.ts";
-import { type Fixed, ZERO, formatTrim, parseFixed } from "./fixed.ts";
-import type { Category, Market } from "./markets.ts";
+import { ZERO, formatTrim, parseFixed } from "./fixed.ts";
+import type { Category } from "./markets.ts";
 import { type Account, type Order, type SimState, priceOf } from "./state.ts";
 import { bybitTickers } from "./tickers.ts";
 import { settle } from "./trading-stop.ts";
@@ -17,23 +17,6 @@ import { amendOrder, placeConditional } from "./triggers.ts";
 import { type SimRequest, type SimResponse, header } from "./wire.ts";
 
 const ORDER_LINK_ID = /^[0-9A-Za-z_-]{1,36}$/;
-
-/** takeProfit / stopLoss sent with an entry: valid against the side and the price it opens at. */
-function attachedTpsl(ctx: Ctx, m: Market, buy: boolean, entry: Fixed): Order["attachedTpsl"] | SimResponse {
-  const tp = decimal(ctx.params, "takeProfit");
-  const sl = decimal(ctx.params, "stopLoss");
-  if (tp === null || sl === null) return reply(10001, "params error: takeProfit/stopLoss invalid");
-  if ((tp === undefined || tp === ZERO) && (sl === undefined || sl === ZERO)) return null;
-  if (m.category !== "linear") return reply(10001, "takeProfit/stopLoss on spot orders are not simulated");
-  const side = buy ? "Buy" : "Sell";
-  if (tp !== undefined && tp !== ZERO && (buy ? tp <= entry : tp >= entry)) {
-    return reply(10001, `TakeProfit:${formatTrim(tp)} set for ${side} position should be ${buy ? "higher" : "lower"} than base_price:${formatTrim(entry)}??LastPrice`);
-  }
-  if (sl !== undefined && sl !== ZERO && (buy ? sl >= entry : sl <= entry)) {
-    return reply(10001, `StopLoss:${formatTrim(sl)} set for ${side} position should be ${buy ? "lower" : "higher"} than base_price:${formatTrim(entry)}??LastPrice`);
-  }
-  return { takeProfit: tp ?? ZERO, stopLoss: sl ?? ZERO, mode: str(ctx.params, "tpslMode") === "Partial" ? "Partial" : "Full" };
-}
 
 function createOrder(ctx: Ctx): SimResponse {
   const category = categoryOf(ctx);

@@ -2,10 +2,10 @@
 // parameter parsing and the mapping of engine errors to retCodes.
 import * as fmt from "./bybit-format.ts";
 import { EngineError } from "./engine-rules.ts";
-import { type Fixed, parseFixed } from "./fixed.ts";
+import { type Fixed, ZERO, formatTrim, parseFixed } from "./fixed.ts";
 import { isHedged } from "./margin.ts";
 import type { Category, Market } from "./markets.ts";
-import { type Account, type ApiKey, type PositionSide, type SimState, findMarket } from "./state.ts";
+import { type Account, type ApiKey, type Order, type PositionSide, type SimState, findMarket } from "./state.ts";
 import type { SimResponse } from "./wire.ts";
 
 export type Params = Record<string, unknown>;
@@ -98,4 +98,21 @@ export function engineError(e: unknown, m: Market): SimResponse {
     default:
       return reply(10001, e.message);
   }
+}
+
+/** takeProfit / stopLoss sent with an entry: valid against the side and the price it opens at. */
+export function attachedTpsl(ctx: Ctx, m: Market, buy: boolean, entry: Fixed): Order["attachedTpsl"] | SimResponse {
+  const tp = decimal(ctx.params, "takeProfit");
+  const sl = decimal(ctx.params, "stopLoss");
+  if (tp === null || sl === null) return reply(10001, "params error: takeProfit/stopLoss invalid");
+  if ((tp === undefined || tp === ZERO) && (sl === undefined || sl === ZERO)) return null;
+  if (m.category !== "linear") return reply(10001, "takeProfit/stopLoss on spot orders are not simulated");
+  const side = buy ? "Buy" : "Sell";
+  if (tp !== undefined && tp !== ZERO && (buy ? tp <= entry : tp >= entry)) {
+    return reply(10001, `TakeProfit:${formatTrim(tp)} set for ${side} position should be ${buy ? "higher" : "lower"} than base_price:${formatTrim(entry)}??LastPrice`);
+  }
+  if (sl !== undefined && sl !== ZERO && (buy ? sl >= entry : sl <= entry)) {
+    return reply(10001, `StopLoss:${formatTrim(sl)} set for ${side} position should be ${buy ? "lower" : "higher"} than base_price:${formatTrim(entry)}??LastPrice`);
+  }
+  return { takeProfit: tp ?? ZERO, stopLoss: sl ?? ZERO, mode: str(ctx.params, "tpslMode") === "Partial" ? "Partial" : "Full" };
 }

@@ -2,6 +2,7 @@
 // and trailing stop on a position), leverage, position mode, margin mode (UTA:
 // account-wide), wallet and account info.
 import * as fmt from "./bybit-format.ts";
+import { apiKeyInfo } from "./bybit-key-format.ts";
 import { type Ctx, PERMISSION_DENIED, categoryOf, decimal, engineError, isResponse, marketOf, ok, positionIdxParam, reply, str } from "./bybit-params.ts";
 import { setLeverage } from "./engine.ts";
 import { ZERO } from "./fixed.ts";
@@ -169,5 +170,5 @@ export const POSITION_ROUTES: [string, [boolean, Run]][] = [
   ["POST /v5/account/set-margin-mode", [false, setMarginMode]],
   ["GET /v5/account/wallet-balance", [true, wallet]],
   ["GET /v5/account/info", [true, accountInfo]],
-  ["GET /v5/user/query-api", [false, (c) => ok(fmt.apiKeyInfo(c.key, c.account))]],
+  ["GET /v5/user/query-api", [false, (c) => ok(apiKeyInfo(c.key, c.account))]],
 ];

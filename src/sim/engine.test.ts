@@ -1,7 +1,8 @@
 // Engine bookkeeping without HTTP: wallet conservation and position math.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type PlaceRequest, placeOrder } from "./engine.ts";
+import {placeOrder } from "./engine.ts";
+import type { PlaceRequest } from "./new-order.ts";
 import { SCALE, ZERO, formatFixed, formatTrim, fx, parseFixed } from "./fixed.ts";
 import { marginSummary } from "./margin.ts";
 import { type Account, type ApiKey, type SimState, createState, findMarket, newAccount } from "./state.ts";

@@ -1,7 +1,8 @@
 // Bybit position take-profit / stop-loss / trailing stop (POST
 // /v5/position/trading-stop, or attached to an entry order): reduce-only
 // conditional orders tied to the position, dropped with it.
-import { type PlaceRequest, newOrder, unarm } from "./engine.ts";
+import { unarm } from "./engine.ts";
+import { type PlaceRequest, newOrder } from "./new-order.ts";
 import { EngineError } from "./engine-rules.ts";
 import { type Fixed, ZERO, formatTrim } from "./fixed.ts";
 import { positionQty } from "./margin.ts";

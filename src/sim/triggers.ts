@@ -3,7 +3,8 @@
 // trigger, then execute as market (or limit) orders at that price. Binance
 // USDⓈ-M algo orders fire by placing a separate order (their `child`); Bybit
 // conditionals and Binance spot stops execute as themselves.
-import { type PlaceRequest, execute, fill, newOrder, placeOrder, rebook, reserve, unarm } from "./engine.ts";
+import { execute, fill, placeOrder, rebook, reserve, unarm } from "./engine.ts";
+import { type PlaceRequest, newOrder } from "./new-order.ts";
 import { EngineError, checkClientId, checkFilters, reducibleQty, reduces } from "./engine-rules.ts";
 import { type Fixed, ZERO, mul } from "./fixed.ts";
 import { marketKey } from "./markets.ts";
