@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
@@ -39,6 +40,9 @@ export default defineConfig({
         test: {
           name: "integration",
           include: INTEGRATION,
+          // One audit key per run, inherited by every CLI, worker and server a test starts (production
+          // requires one): the processes of a test seal and verify the same chain.
+          env: { AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? randomBytes(32).toString("hex") },
         },
       },
     ],

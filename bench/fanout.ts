@@ -42,6 +42,7 @@ import {
   formatTable, freePort, percentile, resultLine, seedSubscribers, sleep, spawnGroup, startSim, startWorkerProcess, stopGroup, subscribe,
   throwawayDatabase, waitUntil,
 } from "./harness";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 
 process.env.LOG_LEVEL ??= "warn";
 
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
 
     // ---- fixtures: accounts, users, sealed keys, subscriptions (createMany) ------------------------
     for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: "50000" });
-    const mk = (name: string) => db.strategy.create({ data: { name, allowedSymbols: ["BTC/USDT"], webhookToken: randomBytes(24).toString("base64url"), rateLimitPerMinute: 1_000_000 } });
+    const mk = (name: string) => insertStrategy(db, { name, allowedSymbols: ["BTC/USDT"], rateLimitPerMinute: 1_000_000 });
     const [main, warm, hook, fresh] = [await mk("fanout"), await mk("warm-up"), await mk("webhook"), await mk("new keys")];
     /** Users b_u<from..from+count>, each with a simulator account, a sealed ACTIVE key and a subscription. */
     const makeSubscribers = (strategyId: string, from: number, count: number) => seedSubscribers(db, { simUrl: sim.url, keyring, prefix: "b", from, count, strategyId });

@@ -3,6 +3,7 @@
 // `RESULT <figure>=<value> [target<op><number>]` lines scripts/bench.ts collects into its table.
 // Not a bench itself: scripts/bench.ts skips this file. Heavy modules (Prisma, the vault, the
 // simulator) are imported inside the functions that need them, so the simulator child stays small.
+import { createHash } from "node:crypto";
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { cpus, loadavg } from "node:os";
@@ -260,6 +261,8 @@ export function startWorkerProcess(opts: {
       DATABASE_URL: opts.databaseUrl,
       EXCHANGE_SIMULATOR_URL: opts.simUrl,
       ENCRYPTION_KEY: opts.encryptionKey,
+      // One audit key for every worker of a bench (production requires one; audit-key.ts).
+      AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? createHash("sha256").update(`bench-audit-key:${opts.encryptionKey}`).digest("hex"),
       NEXTAUTH_SECRET: "x".repeat(40),
       WORKER_CONCURRENCY: String(opts.concurrency),
       ...(opts.poolSize === undefined ? {} : { DATABASE_POOL_SIZE: String(opts.poolSize) }),

@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { graphileSink } from "~/server/engine/runtime";
 import { receiveSignal } from "~/server/signals/receive-signal";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { createKeyring } from "~/server/vault/keyring";
 import { simDelete, simPost } from "~/sim/ccxt-test-clients";
 
@@ -23,7 +24,7 @@ try {
   for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: "50000" });
   const key = crypto.randomBytes(32);
   const keyring = createKeyring({ primary: key });
-  const strategy = await db.strategy.create({ data: { name: "scale", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url"), rateLimitPerMinute: 100_000 } });
+  const strategy = await insertStrategy(db, { name: "scale", allowedSymbols: ["BTC/USDT"], rateLimitPerMinute: 100_000 });
   await seedSubscribers(db, { simUrl: sim.url, keyring, prefix: "sc", from: 0, count: N, strategyId: strategy.id });
   const jobs = graphileSink();
   const fanOut = async (tag: string) => {

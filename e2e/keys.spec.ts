@@ -17,19 +17,21 @@ async function expectChips(card: ReturnType<Page["getByTestId"]>, on: Record<str
 
 test("connect a Bybit and a Binance key from the simulator: both ACTIVE with the right chips; delete one", async ({ page }) => {
   await newUser(page, { prefix: "keys" });
-  const [bybit, binance] = await Promise.all([simAccount("bybit"), simAccount("binance", { permissions: { read: true, spotTrade: true, futures: false, withdraw: false } })]);
+  const [bybit, binance] = await Promise.all([simAccount("bybit"), simAccount("binance", { permissions: { read: true, spotTrade: true, futures: false, withdraw: false }, ipRestricted: true })]);
   await page.getByRole("link", { name: "Keys" }).click();
 
   const bybitCard = await connect(page, "Bybit", bybit);
   await expect(bybitCard.getByTestId("verify-result")).toContainText("Key verified: ACTIVE.");
   await expect(bybitCard.getByTestId("verify-result")).toContainText("203.0.113.10"); // IP-restriction warning names our egress IP
   await expect(bybitCard.getByTestId("key-status")).toHaveText("ACTIVE");
-  await expectChips(bybitCard, { read: true, trade: true, futures: true, withdraw: false });
+  await expectChips(bybitCard, { read: true, trade: true, futures: true, withdraw: false, ip: false });
+  await expect(bybitCard.getByTestId("perm-ip")).toHaveText("any IP");
   await expect(bybitCard.getByTestId("masked-key")).toHaveText(`${bybit.apiKey.slice(0, 4)}…${bybit.apiKey.slice(-4)}`);
 
   const binanceCard = await connect(page, "Binance", binance);
   await expect(binanceCard.getByTestId("key-status")).toHaveText("ACTIVE");
-  await expectChips(binanceCard, { read: true, trade: true, futures: false, withdraw: false });
+  await expectChips(binanceCard, { read: true, trade: true, futures: false, withdraw: false, ip: true });
+  await expect(binanceCard.getByTestId("perm-ip")).toHaveText("IP-restricted");
 
   // The secret is never sent back to the browser.
   const html = await page.content();
@@ -43,6 +45,7 @@ test("connect a Bybit and a Binance key from the simulator: both ACTIVE with the
 
   await page.getByRole("link", { name: "Verification history →" }).click();
   await expect(page.getByTestId("check-row")).toHaveCount(1); // the Bybit key's one check; Binance's went with it
+  await expect(page.getByTestId("check-row").getByTestId("perm-ip")).toHaveText("any IP");
 });
 
 test("a withdraw-enabled key is REJECTED with its message; a wrong secret gives a clear error and nothing ACTIVE", async ({ page }) => {

@@ -15,10 +15,11 @@ const setPrice = (price: string) => simPost("/__sim/prices", { exchange: "bybit"
  */
 async function strategy(name: string): Promise<string> {
   const token = crypto.randomBytes(24).toString("base64url");
+  // Stored as the app stores it: only the token's SHA-256 and its last 4 characters.
   await query(
-    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "marketType", "webhookToken", "allowedIps", "updatedAt")
-     VALUES ($1, $2, ARRAY['BTC/USDT'], 'SPOT', $3, ARRAY[]::text[], now())`,
-    [`st${crypto.randomBytes(8).toString("hex")}`, name, token],
+    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "marketType", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
+     VALUES ($1, $2, ARRAY['BTC/USDT'], 'SPOT', $3, $4, ARRAY[]::text[], now())`,
+    [`st${crypto.randomBytes(8).toString("hex")}`, name, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
   );
   return `/api/webhooks/tradingview/${token}`;
 }

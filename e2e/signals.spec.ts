@@ -44,10 +44,19 @@ test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text
   await form.getByLabel("Market type").selectOption({ label: "Spot" });
   await form.getByRole("button", { name: "Create strategy" }).click();
   await expect(admin.getByTestId("strategy-created")).toContainText(name);
-  const card = admin.getByTestId("strategy-card").filter({ hasText: name });
-  await card.getByRole("button", { name: "Copy webhook URL" }).click();
+  // The webhook URL is shown once, right after creation, with a copy button.
+  await admin.getByTestId("webhook-once").getByRole("button", { name: "Copy webhook URL" }).click();
   const webhookUrl = await admin.evaluate(() => navigator.clipboard.readText());
   expect(webhookUrl).toMatch(/\/api\/webhooks\/tradingview\/[A-Za-z0-9_-]{32}$/);
+  const token = webhookUrl.split("/").at(-1)!;
+  // Afterwards only a hint: the strategy's card, and the page after a reload, never hold the token.
+  const card = admin.getByTestId("strategy-card").filter({ hasText: name });
+  await expect(card.getByTestId("webhook-hint")).toHaveText(new RegExp(`/api/webhooks/tradingview/…${token.slice(-4)}$`));
+  await expect(card.getByText("Shown once; rotate to get a new one.")).toBeVisible();
+  await admin.reload();
+  await expect(card.getByTestId("webhook-hint")).toContainText(token.slice(-4));
+  await expect(admin.getByTestId("webhook-once")).toHaveCount(0);
+  expect(await admin.content()).not.toContain(token);
   await card.getByRole("button", { name: "Copy alert message" }).click();
   const template = await admin.evaluate(() => navigator.clipboard.readText());
   expect(template).toContain("{{strategy.order.action}}");

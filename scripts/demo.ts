@@ -85,4 +85,6 @@ Send a TradingView-style alert, then watch it fan out on ${base}/admin/signals :
 
   ${curl}
 
+(The webhook URL is shown once: KeyRelay keeps only its hash. Each demo run prints a new one.)
+
 Ctrl+C stops everything.`);

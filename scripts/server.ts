@@ -1,8 +1,11 @@
 /**
  * KeyRelay's HTTP entry (dev and production). A thin wrapper around Next's request handler that:
  * - validates the environment first (a bad variable stops the process with a clear message);
- * - records the real client IP in a private header (X-Forwarded-For only with TRUST_PROXY),
- *   because App Router handlers cannot see the socket; refuses cross-site mutations; sets security headers;
+ * - records the real client IP in a private header (X-Forwarded-For only with TRUST_PROXY, counted
+ *   in hops from the right), because App Router handlers cannot see the socket; refuses cross-site
+ *   mutations; sets security headers;
+ * - bounds every request (src/server/http/request-limits.ts): headers and body within
+ *   HTTP_REQUEST_TIMEOUT_MS, bodies cut at MAX_BODY_BYTES while they stream;
  * - answers TradingView webhooks itself, ahead of Next's routing, with the handler the app registers
  *   when it has booted (src/instrumentation.ts: keyring checked, migrations applied in dev or
  *   embedded-database mode, in-process jobs started); it listens only once that is done, and a boot
@@ -11,8 +14,8 @@
  * queue and engine belong to the app's module graph (src/server/process-registry.ts says why).
  * Usage: `tsx scripts/server.ts [--dev]`.
  */
-import http from "node:http";
-
+// Everything is imported below, after the environment is checked; this line makes the file a module.
+export {};
 const dev = process.argv.includes("--dev");
 (process.env as Record<string, string>).NODE_ENV ??= dev ? "development" : "production";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -40,6 +43,7 @@ try {
 }
 
 const { CLIENT_IP_HEADER, resolveClientIp } = await import("~/server/http/request-meta");
+const { boundRequestBody, createBoundedServer } = await import("~/server/http/request-limits");
 const { logger } = await import("~/server/logger");
 const { crossSiteMutationReason } = await import("~/server/http/csrf");
 const { malformedCookie } = await import("~/server/http/cookies");
@@ -48,7 +52,7 @@ const { securityHeaders } = await import("~/server/http/security-headers.mjs");
 const { processRegistry } = await import("~/server/process-registry");
 
 const { default: next } = await import("next");
-const server = http.createServer();
+const server = createBoundedServer(env.HTTP_REQUEST_TIMEOUT_MS);
 const app = next({ dev, hostname: "localhost", port: env.PORT, httpServer: server });
 const handle = app.getRequestHandler();
 // Runs src/instrumentation.ts, which boots the app: awaited here in dev, started but not awaited in production.
@@ -100,6 +104,7 @@ server.on("request", (req, res) => {
     res.end(JSON.stringify({ error: { code: "BAD_REQUEST", message: badCookie } }));
     return;
   }
+  if (boundRequestBody(req, res)) return;
   // Never let a client choose these values.
   req.headers[CLIENT_IP_HEADER] = ip ?? "";
   req.headers["x-keyrelay-path"] = (req.url ?? "/").slice(0, 2048);

@@ -89,6 +89,7 @@ if (runE2e) {
     NODE_ENV: "production",
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"),
+    AUDIT_HMAC_KEY: crypto.randomBytes(32).toString("hex"),
     LOG_LEVEL: "warn",
     DATA_DIR: path.join(root, ".data", "e2e"),
   };

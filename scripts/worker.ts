@@ -9,7 +9,7 @@ import http from "node:http";
 // A worker runs up to WORKER_CONCURRENCY batches at once; give its queries room (the composition root reads this).
 process.env.DATABASE_POOL_SIZE ??= "20";
 import { getEnv } from "~/env";
-import { closeRoot, rootKeyring } from "~/server/composition";
+import { closeRoot, rootAuditKeyring, rootKeyring } from "~/server/composition";
 import { startEngineWorkers } from "~/server/engine/runtime";
 import { logger } from "~/server/logger";
 
@@ -20,6 +20,7 @@ if (!env.DATABASE_URL) {
 }
 try {
   rootKeyring();
+  rootAuditKeyring(); // order results are audited: without the audit key in production, do not start
 } catch (err) {
   console.error(`Cannot start: ${(err as Error).message}`);
   process.exit(1);

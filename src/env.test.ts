@@ -40,6 +40,14 @@ describe("env", () => {
     expect(() => parseEnv({ WORKER_LEASE_SECONDS: "soon" })).toThrow(/WORKER_LEASE_SECONDS: must be a whole number of seconds/);
   });
 
+  it("REQUIRE_KEY_IP_RESTRICTION is off by default, on with true/1/yes, and names the fix when garbled", () => {
+    expect(parseEnv({}).REQUIRE_KEY_IP_RESTRICTION).toBe(false);
+    expect(parseEnv({ REQUIRE_KEY_IP_RESTRICTION: "true" }).REQUIRE_KEY_IP_RESTRICTION).toBe(true);
+    expect(parseEnv({ REQUIRE_KEY_IP_RESTRICTION: "1" }).REQUIRE_KEY_IP_RESTRICTION).toBe(true);
+    expect(parseEnv({ REQUIRE_KEY_IP_RESTRICTION: "false" }).REQUIRE_KEY_IP_RESTRICTION).toBe(false);
+    expect(() => parseEnv({ REQUIRE_KEY_IP_RESTRICTION: "always" })).toThrow(/REQUIRE_KEY_IP_RESTRICTION: must be true or false/);
+  });
+
   it("reads one variable now, without needing the rest of the environment to be valid", () => {
     const broken = { NODE_ENV: "production", PORT: "http" }; // parseEnv refuses this environment
     expect(() => parseEnv(broken)).toThrow(EnvError);

@@ -12,6 +12,20 @@ const bool = z
 
 const hex64 = /^[0-9a-fA-F]{64}$/;
 
+// How many proxies in front of KeyRelay append to X-Forwarded-For: a count, or a yes/no kept from
+// when it was a switch (true = 1). Off (0): the socket's address is the client.
+const proxyHops = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const text = (v ?? "").trim().toLowerCase();
+    if (text === "" || text === "false" || text === "no") return 0;
+    if (text === "true" || text === "yes") return 1;
+    if (/^\d{1,2}$/.test(text) && Number(text) <= 10) return Number(text);
+    ctx.addIssue({ code: "custom", message: "must be the number of your proxies in front of KeyRelay, 0 to 10 (1 for one reverse proxy; true means 1)" });
+    return z.NEVER;
+  });
+
 /** A whole number in [min, max]; every failure says the same thing: what the value must be. */
 const intIn = (min: number, max: number, what: string) => {
   const error = `must be a whole number of ${what} from ${min} to ${max}`;
@@ -38,7 +52,9 @@ export const envSchema = z.object({
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
     ),
-  TRUST_PROXY: bool,
+  TRUST_PROXY: proxyHops,
+  // The whole request (headers and body) must arrive within this; a slow sender is cut with a 408.
+  HTTP_REQUEST_TIMEOUT_MS: intIn(1_000, 600_000, "milliseconds").default(30_000),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
@@ -53,6 +69,19 @@ export const envSchema = z.object({
     ),
   ENCRYPTION_PASSPHRASE: z.string().min(16, "must be at least 16 characters").optional(),
   ENCRYPTION_SALT: z.string().min(16, "must be at least 16 characters (make one with `openssl rand -hex 16`)").optional(),
+  // The audit log's seals are HMAC-SHA256 under this key, which the database never holds (see
+  // server/audit/audit-key.ts). Required in production; dev generates one into DATA_DIR/audit.key.
+  AUDIT_HMAC_KEY: z.string().trim().regex(hex64, "must be 64 hex characters (make one with `openssl rand -hex 32`)").optional(),
+  AUDIT_HMAC_KEYS_OLD: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(",").every((k) => !k.trim() || hex64.test(k.trim())), "must be a comma-separated list of 64-hex-character keys (retired audit keys)"),
+  // The owner role that runs migrations, when the app's DATABASE_URL is a role without DDL rights
+  // (and without UPDATE/DELETE on the audit log): `npm run db:migrate` and `npm run db:roles` use it.
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL of the role that owns the schema (leave it unset to migrate with DATABASE_URL)")
+    .optional(),
   EXCHANGE_SIMULATOR_URL: z.string().url("must be the simulator's base URL, e.g. http://127.0.0.1:4010").optional(),
   DECISION_MODEL_URL: z.string().url("must be an OpenAI-compatible chat-completions URL, e.g. http://127.0.0.1:8000/v1/chat/completions").optional(),
   DECISION_MODEL_API_KEY: z.string().optional(),
@@ -81,6 +110,11 @@ export const envSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  // Refuse exchange keys the exchange reports as usable from any IP (REJECTED at verification).
+  REQUIRE_KEY_IP_RESTRICTION: z
+    .enum(["1", "0", "true", "false", "yes", "no", ""], { error: "must be true or false (true refuses exchange keys without an IP restriction)" })
+    .optional()
+    .transform((v) => v === "1" || v === "true" || v === "yes"),
   // Email (verification, password reset, security notices). SMTP_URL, or SMTP_HOST (+ port, user,
   // password); with neither, mail goes to the dev mailbox (DATA_DIR/mailbox, Admin -> Mailbox).
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465").optional(),

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import "~/app/globals.css";
 import { TRPCReactProvider } from "~/trpc/react";
 
@@ -7,7 +8,9 @@ export const metadata: Metadata = {
   description: "Trade TradingView signals on your own exchange accounts.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Render every page per request: the CSP nonce (src/proxy.ts) cannot be in HTML built ahead of time.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">

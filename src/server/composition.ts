@@ -24,6 +24,8 @@ import { logger } from "~/server/logger";
 import { processRegistry } from "~/server/process-registry";
 import { createRateLimits, type RateLimitConfig, type RateLimits } from "~/server/ratelimit/rate-limits";
 import { keyringFromEnv, type Keyring } from "~/server/vault/keyring";
+import { auditKeyringFromEnv, type AuditKeyring } from "~/server/audit/audit-key";
+import type { RefusalState } from "~/server/audit/refusal-audit";
 
 export interface RateLimitSettings {
   /** Per-limit overrides of RATE_LIMIT_DEFAULTS. */
@@ -36,6 +38,10 @@ export interface RateLimitSettings {
 export interface RootResources {
   database?: Database;
   keyring?: Keyring;
+  /** The audit log's HMAC key(s) (audit/audit-key.ts). */
+  auditKeyring?: AuditKeyring;
+  /** Anonymous refusals counted per window before their chained row (audit/refusal-audit.ts). */
+  auditRefusals?: RefusalState;
   rateLimits?: { limits: RateLimits; pool: pg.Pool | null };
   rateLimitSettings?: RateLimitSettings;
   /** The exchange clients' state and the job queue (engine/runtime.ts builds them). */
@@ -73,6 +79,16 @@ export function rootKeyring(): Keyring {
     root.keyring = keyringFromEnv(env, { dataDir: path.resolve(env.DATA_DIR), warn: (message) => logger.warn(message) });
   }
   return root.keyring;
+}
+
+/** The process's audit keyring. Throws (naming AUDIT_HMAC_KEY) in production without the key. */
+export function rootAuditKeyring(): AuditKeyring {
+  const root = rootResources();
+  if (!root.auditKeyring) {
+    const env = getEnv();
+    root.auditKeyring = auditKeyringFromEnv(env, { dataDir: path.resolve(env.DATA_DIR), warn: (message) => logger.warn(message) });
+  }
+  return root.auditKeyring;
 }
 
 /**
@@ -119,6 +135,9 @@ export async function closeRoot(): Promise<void> {
   const trading = root.trading;
   root.trading = undefined;
   await trading?.close();
+  // Counted refusals become their chained rows before the database goes.
+  const { flushRefusals } = await import("~/server/audit/refusal-audit");
+  await flushRefusals();
   await closeRootRateLimits();
   await closeRootDatabase();
 }

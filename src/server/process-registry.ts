@@ -15,12 +15,16 @@
  * - `web`: in the web process, the webhook handler src/instrumentation.ts registers once the app is
  *   ready (migrations applied, in-process workers started), and the way to close the resources;
  *   the server entry serves webhooks with it, ahead of Next's routing.
+ * - `webhookStrategies`: the webhook's one-second cache of strategies by token hash
+ *   (src/server/signals/webhook-cache.ts), plain data, so a rotation in Next's copy evicts what the
+ *   server entry's copy serves.
  *
  * No classes and no functions of one copy are meant to be called from another, except the two in
  * `web`, which catch everything they throw.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RootResources } from "~/server/composition";
+import type { WebhookCacheEntry } from "~/server/signals/webhook-cache";
 
 export interface WebProcess {
   /** Answers a TradingView webhook POST; never throws (a failure is a 503 TradingView retries). */
@@ -41,13 +45,14 @@ interface WebRegistration {
 export interface ProcessRegistry {
   root: RootResources;
   web: WebRegistration;
+  webhookStrategies: Map<string, WebhookCacheEntry>;
 }
 
 const KEY = Symbol.for("keyrelay.process-registry");
 
 export function processRegistry(): ProcessRegistry {
   const g = globalThis as typeof globalThis & { [KEY]?: ProcessRegistry };
-  return (g[KEY] ??= { root: {}, web: webRegistration() });
+  return (g[KEY] ??= { root: {}, web: webRegistration(), webhookStrategies: new Map() });
 }
 
 function webRegistration(): WebRegistration {

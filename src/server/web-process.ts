@@ -7,7 +7,7 @@
  * Never throws: a failure goes to the registry, where the server entry reports it and exits.
  */
 import { getEnv } from "~/env";
-import { closeRoot, rootDatabase, rootKeyring } from "~/server/composition";
+import { closeRoot, rootAuditKeyring, rootDatabase, rootKeyring } from "~/server/composition";
 import { applyMigrations } from "~/server/db/apply-migrations";
 import { getEngine, startEngineWorkers } from "~/server/engine/runtime";
 import { logger } from "~/server/logger";
@@ -21,6 +21,7 @@ export async function bootWebProcess(opts: { dev: boolean }): Promise<void> {
   try {
     const env = getEnv();
     rootKeyring();
+    rootAuditKeyring(); // production without AUDIT_HMAC_KEY must not start either
     if (opts.dev || !env.DATABASE_URL) {
       const result = await applyMigrations(rootDatabase());
       if (result.applied.length) logger.info({ applied: result.applied }, "applied database migrations");

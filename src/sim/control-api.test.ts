@@ -1,7 +1,7 @@
 // The /__sim/ control API over plain HTTP.
 import ccxt from "ccxt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binanceClient, createSimAccount, ledger, rejection, simGet, simPost } from "./ccxt-test-clients.ts";
+import { binanceClient, bybitClient, createSimAccount, ledger, rejection, simGet, simPost } from "./ccxt-test-clients.ts";
 import { type Simulator, startSimulator } from "./server.ts";
 
 let sim: Simulator;
@@ -64,6 +64,30 @@ describe("control API", () => {
     }
     expect((await raw("GET", "/__sim/accounts/nope")).status).toBe(404);
     expect((await raw("GET", "/__sim/nothing")).status).toBe(404);
+  });
+
+  it("creates keys with or without an IP list, and each exchange reports it as the real one does", async () => {
+    const binanceRestriction = async (creds: { apiKey: string; secret: string }) =>
+      ((await binanceClient(sim.url, creds).sapiGetAccountApiRestrictions()) as { ipRestrict: boolean }).ipRestrict;
+    const bybitIps = async (creds: { apiKey: string; secret: string }) =>
+      ((await bybitClient(sim.url, creds).privateGetV5UserQueryApi()) as { result: { ips: string[] } }).result.ips;
+    const open = await createSimAccount(sim.url, { exchange: "binance" });
+    const listed = await simPost<{ apiKey: string; secret: string }>(sim.url, `/__sim/accounts/${open.accountId}/keys`, { ips: ["127.0.0.1", "203.0.113.10"] });
+    expect([await binanceRestriction(open), await binanceRestriction(listed)]).toEqual([false, true]);
+    const bybitOpen = await createSimAccount(sim.url, { exchange: "bybit", ipRestricted: false });
+    const bybitListed = await createSimAccount(sim.url, { exchange: "bybit", ips: ["127.0.0.1", "203.0.113.10"] });
+    const bybitLoopback = await createSimAccount(sim.url, { exchange: "bybit", ipRestricted: true });
+    expect(await bybitIps(bybitOpen)).toEqual(["*"]);
+    expect(await bybitIps(bybitListed)).toEqual(["127.0.0.1", "203.0.113.10"]);
+    expect(await bybitIps(bybitLoopback)).toEqual(["127.0.0.1", "::1"]);
+    const view = await simGet<{ keys: { apiKey: string; ips: string[] }[] }>(sim.url, `/__sim/accounts/${open.accountId}`);
+    expect(view.keys.map((k) => k.ips)).toEqual([["*"], ["127.0.0.1", "203.0.113.10"]]);
+    // A list that is not addresses, or a list on a key said to be unrestricted, is refused rather than guessed.
+    for (const body of [{ exchange: "bybit", ips: ["*"] }, { exchange: "bybit", ipRestricted: false, ips: ["127.0.0.1"] }]) {
+      const res = await raw("POST", "/__sim/accounts", JSON.stringify(body));
+      expect(res.status).toBe(400);
+      expect(String(res.json.error)).toContain("ips");
+    }
   });
 
   it("sets prices by unified or exchange symbol, per exchange or both", async () => {

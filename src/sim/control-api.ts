@@ -39,10 +39,13 @@ const permissions = z.strictObject({
 });
 const keyFields = {
   permissions: permissions.optional(),
+  /** true: the key works only from `ips` (Binance ipRestrict true, Bybit ips = the list); false/absent: from anywhere (Bybit ["*"]) */
   ipRestricted: z.boolean().optional(),
-  /** whitelisted client addresses when ipRestricted (default: loopback, so the key still works locally) */
-  ips: z.array(z.string().min(1)).min(1).optional(),
+  /** the whitelisted client addresses; implies ipRestricted (default when restricted: loopback, so the key still works locally) */
+  ips: z.array(z.union([z.ipv4(), z.ipv6()], { error: "ips must be IP addresses (leave ips out for a key usable from any IP)" })).min(1).optional(),
 };
+const ipFieldsAgree = (b: { ipRestricted?: boolean; ips?: string[] }) => !(b.ipRestricted === false && b.ips !== undefined);
+const ipFieldsDisagree = { error: "ips lists the addresses of an IP-restricted key: drop ipRestricted: false, or drop ips", path: ["ips"] };
 const AccountBody = z.strictObject({
   exchange: z.enum(["binance", "bybit"]),
   ...keyFields,
@@ -50,9 +53,9 @@ const AccountBody = z.strictObject({
   /** Binance USDⓈ-M wallet; defaults to the USDT/USDC entries of `balances`. Ignored for Bybit (one UNIFIED wallet). */
   futuresBalances: balances.optional(),
   ...settingsFields,
-});
+}).refine(ipFieldsAgree, ipFieldsDisagree);
 const SettingsBody = z.strictObject(settingsFields);
-const KeyBody = z.strictObject(keyFields);
+const KeyBody = z.strictObject(keyFields).refine(ipFieldsAgree, ipFieldsDisagree);
 const BalancesBody = z.strictObject({ balances: balances.optional(), futuresBalances: balances.optional() });
 const PriceBody = z.strictObject({
   exchange: z.enum(["binance", "bybit"]).optional(),
@@ -106,7 +109,7 @@ function addKey(state: SimState, account: Account, body: z.infer<typeof KeyBody>
     accountId: account.id,
     exchange: account.exchange,
     permissions: { read: p.read ?? true, spotTrade: p.spotTrade ?? true, futures: p.futures ?? true, withdraw: p.withdraw ?? false },
-    ips: body.ipRestricted === true ? (body.ips ?? LOOPBACK) : null,
+    ips: body.ips ?? (body.ipRestricted === true ? LOOPBACK : null),
     createdAt: Date.now(),
   };
   account.keys.push(key);

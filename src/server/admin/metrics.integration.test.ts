@@ -24,6 +24,7 @@ import { metricsRouter } from "~/server/api/routers/metrics";
 import { createCallerFactory, createTRPCRouter, type Context } from "~/server/api/trpc";
 import type { Db } from "~/server/db";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import {
   activeKeyShare,
   executionSuccessByDay,
@@ -117,7 +118,7 @@ async function exec(
 beforeAll(async () => {
   t = await createTestDatabase({ prefix: "kr_metrics" });
   db = t.database.prisma;
-  strategyId = (await db.strategy.create({ data: { name: "Metrics", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url") } })).id;
+  strategyId = (await insertStrategy(db, { name: "Metrics", allowedSymbols: ["BTC/USDT"] })).id;
 
   await makeUser("p1", "PRO", "PERSONAL", [{ exchange: "BINANCE", status: "ACTIVE" }, { exchange: "BYBIT", status: "ACTIVE" }], strategyId);
   await makeUser("p2", "PRO", "PAPER", [{ exchange: "BINANCE", status: "DISABLED" }], strategyId);

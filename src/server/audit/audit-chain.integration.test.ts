@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditCsv, listAudit, verifyAuditChain } from "~/server/audit/audit-query";
-import { writeAudit } from "~/server/audit/write-audit";
+import { sealAuditRows, writeAudit } from "~/server/audit/write-audit";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 
 let t: TestDatabase;
@@ -31,7 +31,9 @@ describe("tamper-evident audit log", () => {
         for (let tx = 0; tx < 100; tx++) {
           await c.query("BEGIN");
           const values = Array.from({ length: 10 }, (_, i) => `('writer.${w}', 'SUCCESS', 'w${w}-${tx}-${i}', '{"n": ${tx * 10 + i}}')`).join(",");
-          await c.query(`INSERT INTO "AuditLog" (action, outcome, "targetId", details) VALUES ${values}`);
+          // As the app writes in bulk (engine/result-writer.ts): chained by the database, sealed with the audit key.
+          const { rows } = await c.query<{ seq: string; hash: string }>(`INSERT INTO "AuditLog" (action, outcome, "targetId", details) VALUES ${values} RETURNING seq::text AS seq, hash`);
+          await sealAuditRows({ $executeRawUnsafe: (sql, ...params) => c.query(sql, params) }, rows);
           await c.query("COMMIT");
         }
       } finally {

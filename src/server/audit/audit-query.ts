@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
-import { writeAudit } from "~/server/audit/write-audit";
+import type { AuditKeyring } from "~/server/audit/audit-key";
+import { verifySeals } from "~/server/audit/verify-seals";
+import { processAuditKeyring, writeAudit } from "~/server/audit/write-audit";
 import { rawFromPrisma, type Db, type RawSql } from "~/server/db";
 import type { RequestMeta } from "~/server/http/request-meta";
 
@@ -129,15 +131,34 @@ export interface ChainReport {
   ok: boolean;
   checked: number;
   firstBroken: { id: string; seq: string; reason: string } | null;
+  /** Rows with a valid keyed seal, and rows before the first seal (written before seals existed). */
+  sealed: number;
+  unsealed: number;
+  /** seq of the first sealed row (for checkpoints), if any. */
+  firstSealedSeq: string | null;
 }
 
 /** verifyAuditChain through a Prisma client (or transaction), for callers handed one rather than a Database. */
-export function verifyAuditChainIn(db: Db): Promise<ChainReport> {
-  return verifyAuditChain(rawFromPrisma(db));
+export function verifyAuditChainIn(db: Db, keys?: AuditKeyring): Promise<ChainReport> {
+  return verifyAuditChain(rawFromPrisma(db), keys);
 }
 
-/** Recomputes every row's hash in the database (one pass, ordered by seq) and names the first broken row. */
-export async function verifyAuditChain(raw: RawSql): Promise<ChainReport> {
+/**
+ * Checks the whole log and names the first broken row (lowest seq): the plain chain recomputed in
+ * the database (content, links, gaps), then every keyed seal recomputed here with the audit key.
+ */
+export async function verifyAuditChain(raw: RawSql, keys: AuditKeyring = processAuditKeyring()): Promise<ChainReport> {
+  const plain = await verifyPlainChain(raw);
+  const seals = await verifySeals(raw, keys);
+  const a = plain.firstBroken;
+  const b = seals.firstBroken;
+  // The lower seq is the first broken row; at the same row, the plain reason says more (content vs link).
+  const firstBroken = a && b ? (BigInt(b.seq) < BigInt(a.seq) ? b : a) : (a ?? b);
+  return { ok: firstBroken === null, checked: plain.checked, firstBroken, sealed: seals.sealed, unsealed: seals.unsealedBefore, firstSealedSeq: seals.firstSealedSeq };
+}
+
+/** Recomputes every row's SHA-256 chain hash in the database (one pass, ordered by seq). */
+async function verifyPlainChain(raw: RawSql): Promise<Pick<ChainReport, "checked" | "firstBroken">> {
   const rows = await raw.query<{ id: string; seq: string; reason: string; checked: string }>(`
     WITH c AS (
       SELECT a.id, a.seq, a.hash, a."prevHash",
@@ -156,7 +177,7 @@ export async function verifyAuditChain(raw: RawSql): Promise<ChainReport> {
     SELECT bad.*, (SELECT count(*) FROM c)::text AS checked FROM bad
     UNION ALL SELECT NULL, NULL, NULL, (SELECT count(*) FROM c)::text WHERE NOT EXISTS (SELECT 1 FROM bad)`);
   const r = rows[0]!;
-  return { ok: r.id === null, checked: Number(r.checked), firstBroken: r.id === null ? null : { id: r.id, seq: r.seq, reason: r.reason } };
+  return { checked: Number(r.checked), firstBroken: r.id === null ? null : { id: r.id, seq: r.seq, reason: r.reason } };
 }
 
 /** A user's own latest audit rows (Settings -> Security log): what, when, from which IP. */

@@ -11,6 +11,7 @@
  */
 import { envVar } from "~/env";
 import type { Prisma } from "~/generated/prisma/client";
+import { writeAnonymousRefusal } from "~/server/audit/refusal-audit";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { AuthInfo } from "~/server/auth/request-context";
 import { findLiveSession } from "~/server/auth/sessions";
@@ -95,7 +96,9 @@ export async function authorize(
   const result = await checkAccess(ctx.db, ctx.auth, level);
   if (result.ok) return result.account;
   const reason = result.error.details?.reason;
-  await writeAudit(ctx.db, {
+  // Anonymous refusals are counted per IP and window, not one chained row each (audit/refusal-audit.ts).
+  const write = ctx.auth ? writeAudit : writeAnonymousRefusal;
+  await write(ctx.db, {
     action: "auth.denied",
     outcome: "DENIED",
     actorId: ctx.auth?.userId ?? null,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthInfo } from "~/server/auth/request-context";
 import { startSmtpCapture, type SmtpCapture } from "~/server/test/smtp-capture";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { sessionAuth } from "~/server/test/test-session";
 import { startSimulator, type Simulator } from "~/sim/server";
 import { createSimAccount, simPost } from "~/sim/ccxt-test-clients";
@@ -204,7 +205,7 @@ describe("step-up before actions that can move money", () => {
     const api = await caller(auth);
     await simPost(sim.url, "/__sim/prices", { exchange: "bybit", symbol: "BTC/USDT", price: "50000" });
     const key = await createSimAccount(sim.url, { exchange: "bybit", balances: { USDT: "1000" } });
-    const strategy = await db().strategy.create({ data: { name: "step-up", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url") } });
+    const strategy = await insertStrategy(db(), { name: "step-up", allowedSymbols: ["BTC/USDT"] });
     const attempts: [string, () => Promise<unknown>][] = [
       ["keys.save", () => api.keys.save({ exchange: "bybit", apiKey: key.apiKey, apiSecret: key.secret })],
       ["keys.delete", () => api.keys.delete({ exchange: "bybit" })],

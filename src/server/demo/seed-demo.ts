@@ -1,6 +1,8 @@
 /**
  * The demo's data, idempotent: accounts are upserted, keys re-created on the (in-memory)
- * simulator and re-verified, the strategy found by name, subscriptions upserted.
+ * simulator and re-verified, the strategy found by name, subscriptions upserted. The webhook URL
+ * is shown once and only its hash is stored, so a re-run rotates the existing strategy's URL to
+ * print a working one (the previous demo URL stops working).
  */
 import type { Db } from "~/server/db";
 import { createOrUpdateUser } from "~/server/auth/users";
@@ -9,7 +11,7 @@ import { ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { storeCredential } from "~/server/keys/store-credential";
 import { disableAfterAuthFailure, verifyCredential } from "~/server/keys/verify-credential";
 import { getKeyring } from "~/server/vault/process-keyring";
-import { newWebhookToken, webhookPath } from "~/server/strategies/strategy-service";
+import { createStrategy, rotateWebhookToken } from "~/server/strategies/strategy-service";
 
 export const DEMO_PASSWORD = "keyrelay-demo-1";
 export const DEMO_STRATEGY = "Demo: BTC trend";
@@ -34,9 +36,11 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string }) {
   for (const exchange of ["binance", "bybit"]) await sim(opts.simulatorUrl, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: String(price) });
 
   const admin = (await createOrUpdateUser(db, { email: "admin@demo.keyrelay", password: DEMO_PASSWORD, name: "Demo Admin", admin: true, tier: "PRO" })).user;
-  const strategy =
-    (await db.strategy.findFirst({ where: { name: DEMO_STRATEGY } })) ??
-    (await db.strategy.create({ data: { name: DEMO_STRATEGY, allowedSymbols: ["BTC/USDT", "ETH/USDT"], marketType: "SPOT", webhookToken: newWebhookToken(), createdById: admin.id } }));
+  const actor = { id: admin.id, meta: null };
+  const existing = await db.strategy.findFirst({ where: { name: DEMO_STRATEGY }, select: { id: true } });
+  const { strategy, webhookPath } = existing
+    ? await rotateWebhookToken(db, actor, existing.id)
+    : await createStrategy(db, actor, { name: DEMO_STRATEGY, allowedSymbols: ["BTC/USDT", "ETH/USDT"], marketType: "SPOT" });
 
   const users = [];
   for (const u of USERS) {
@@ -52,5 +56,5 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string }) {
     });
     users.push({ email: u.email, tier: u.tier, exchange: u.exchange, apiKey: acct.apiKey, status: verification.status });
   }
-  return { admin: { email: admin.email }, password: DEMO_PASSWORD, users, strategyId: strategy.id, webhookPath: webhookPath(strategy.webhookToken), price };
+  return { admin: { email: admin.email }, password: DEMO_PASSWORD, users, strategyId: strategy.id, webhookPath, price };
 }

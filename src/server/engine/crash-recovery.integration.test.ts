@@ -23,6 +23,7 @@ import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { receiveSignal } from "~/server/signals/receive-signal";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { createKeyring } from "~/server/vault/keyring";
 import { seal } from "~/server/vault/secret-box";
 import { createSimAccount, ledger, simPost } from "~/sim/ccxt-test-clients";
@@ -79,7 +80,7 @@ function kill9(child: ChildProcess) {
 
 it(`kill -9 during a ${N}-subscriber fan-out loses nothing and duplicates nothing`, async () => {
   const db = t.database.prisma;
-  const strategy = await db.strategy.create({ data: { name: "crash", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url") } });
+  const strategy = await insertStrategy(db, { name: "crash", allowedSymbols: ["BTC/USDT"] });
   const accounts = [];
   for (let i = 0; i < N; i += 50) {
     accounts.push(...(await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => createSimAccount(sim.url, { exchange: (i + j) % 2 ? "binance" : "bybit", balances: { USDT: "100000" } })))));

@@ -12,6 +12,7 @@
  * inside PostgreSQL, each holding a pooled connection that other batches' claims are waiting for.
  */
 import type { AuditAction } from "~/server/audit/audit-actions";
+import { sealAuditRows } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import type { Claimed } from "~/server/engine/claim-executions";
@@ -90,7 +91,8 @@ const AUDIT_SQL = `INSERT INTO "AuditLog" (action, outcome, "actorId", "actorEma
           jsonb_build_object('signalId', w."signalId", 'exchange', w.exchange, 'symbol', w.symbol, 'side', w.side, 'status', w.status,
                              'paper', w.paper, 'errorKind', w."errorKind", 'exchangeOrderId', w."exchangeOrderId")
      FROM "Execution" w WHERE w.id = ANY($1::text[]) AND w.status <> '${ES.SKIPPED}'
-    ORDER BY w.id`;
+    ORDER BY w.id
+   RETURNING seq::text AS seq, hash`;
 
 export class ResultWriter {
   private pending: Pending[] = [];
@@ -152,7 +154,8 @@ export class ResultWriter {
       const written = await tx.$queryRawUnsafe<Written[]>(RESULT_SQL, JSON.stringify(rows));
       await bookFills(tx, written.flatMap(toFill));
       released = await releaseWaitingLegs(tx, written, this.batchSize);
-      await tx.$executeRawUnsafe(AUDIT_SQL, written.map((w) => w.id));
+      // Chained by the database, then sealed with the audit key (which the database never sees).
+      await sealAuditRows(tx, await tx.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_SQL, written.map((w) => w.id)));
       await this.jobs.addInTx(tx, released);
       return new Set(written.map((w) => w.id));
     });

@@ -1,31 +1,46 @@
 // @ts-check
 /**
- * Security headers for every response, for next.config.js `headers()`. Plain JS (JSDoc types)
- * because Next imports next.config.js natively and Node 20 cannot import TypeScript.
+ * Security headers for every response, set by scripts/server.ts, and the Content-Security-Policy
+ * that src/proxy.ts sets on every page with a fresh nonce. Plain JS (JSDoc types) because the
+ * server entry and Next's proxy both import it and Node 20 cannot import TypeScript.
  *
- * Next evaluates headers() when it builds, so with `next build` these follow the environment of
- * the build (NODE_ENV is always "production" there; NEXTAUTH_URL decides HSTS).
+ * Scripts never get 'unsafe-inline'. Pages: a per-request nonce plus 'strict-dynamic' (Next puts
+ * the nonce on its own bootstrap, chunk and hydration scripts, read from the request's CSP header;
+ * the scripts they load inherit the trust). Every other response (API, static files) carries the
+ * policy without a nonce: 'self' only, no inline script at all.
  */
 
 /**
  * @typedef {{ key: string, value: string }} Header
  * @typedef {{ nodeEnv?: string, publicUrl?: string }} SecurityHeaderOptions
+ * @typedef {SecurityHeaderOptions & { nonce?: string }} CspOptions
  */
 
+/** A nonce-source value: base64 of 16 random bytes (128 bits, fresh per request). */
+export function newNonce() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
+}
+
 /**
- * @param {SecurityHeaderOptions} [options] defaults: process.env.NODE_ENV and process.env.NEXTAUTH_URL
- * @returns {Header[]}
+ * The Content-Security-Policy value.
+ * @param {CspOptions} [options] defaults: process.env.NODE_ENV and process.env.NEXTAUTH_URL, no nonce
+ * @returns {string}
  */
-export function securityHeaders(options = {}) {
+export function contentSecurityPolicy(options = {}) {
   const nodeEnv = options.nodeEnv ?? process.env.NODE_ENV;
   const publicUrl = options.publicUrl ?? process.env.NEXTAUTH_URL;
   const dev = nodeEnv === "development";
-  const https = isHttps(publicUrl);
-
-  const csp = [
+  const nonce = options.nonce;
+  if (nonce !== undefined && !/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(nonce)) throw new Error("nonce must be base64 of at least 12 random bytes");
+  const script = nonce === undefined ? ["'self'"] : ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"];
+  // React's dev build uses eval (server error stacks, refresh); production never does.
+  if (dev) script.push("'unsafe-eval'");
+  return [
     "default-src 'self'",
-    // Next's bootstrap and hydration data are inline scripts; dev tooling (React refresh) uses eval.
-    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
+    `script-src ${script.join(" ")}`,
+    // Styles may stay inline (React style attributes, Next's dev styles); no nonce here, or browsers ignore 'unsafe-inline'.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -35,12 +50,23 @@ export function securityHeaders(options = {}) {
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    ...(https ? ["upgrade-insecure-requests"] : []),
+    ...(isHttps(publicUrl) ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
+}
+
+/**
+ * @param {SecurityHeaderOptions} [options] defaults: process.env.NODE_ENV and process.env.NEXTAUTH_URL
+ * @returns {Header[]}
+ */
+export function securityHeaders(options = {}) {
+  const nodeEnv = options.nodeEnv ?? process.env.NODE_ENV;
+  const publicUrl = options.publicUrl ?? process.env.NEXTAUTH_URL;
+  const https = isHttps(publicUrl);
 
   /** @type {Header[]} */
   const headers = [
-    { key: "Content-Security-Policy", value: csp },
+    // Without a nonce: src/proxy.ts replaces it on pages with one that carries the request's nonce.
+    { key: "Content-Security-Policy", value: contentSecurityPolicy({ nodeEnv, publicUrl }) },
     { key: "X-Content-Type-Options", value: "nosniff" },
     { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
     { key: "X-Frame-Options", value: "DENY" },
@@ -53,7 +79,8 @@ export function securityHeaders(options = {}) {
 }
 
 /**
- * The value for next.config.js: `async headers() { return securityHeaderRoutes(); }`.
+ * The value for next.config.js: `async headers() { return securityHeaderRoutes(); }` (unused: the
+ * server entry sets these at run time; on pages src/proxy.ts still replaces the CSP with its nonce one).
  * @param {SecurityHeaderOptions} [options]
  * @returns {{ source: string, headers: Header[] }[]}
  */

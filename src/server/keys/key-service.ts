@@ -25,6 +25,8 @@ export interface KeyContext {
   userId: string;
   meta: RequestMeta | null;
   egressIps: readonly string[];
+  /** REQUIRE_KEY_IP_RESTRICTION: refuse keys the exchange reports as usable from any IP. */
+  requireIpRestriction?: boolean;
 }
 
 export const EXCHANGE_VALUES = ["BINANCE", "BYBIT"] as const;
@@ -87,6 +89,10 @@ export function toView(c: CredentialRow): CredentialView {
   };
 }
 
+function verifyOptions(ctx: KeyContext) {
+  return { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps, requireIpRestriction: ctx.requireIpRestriction ?? false };
+}
+
 function verificationOf(r: VerificationResult) {
   return { status: r.status, ok: r.ok, message: r.message, warnings: r.warnings, errorKind: r.errorKind };
 }
@@ -112,7 +118,7 @@ export async function saveKey(
   });
   ctx.adapter.clients.evict(saved.id);
   notifySecurityEvent(ctx.db, ctx.userId, { kind: "exchange_key_added", exchange, environment: saved.environment, apiKeyMasked: maskApiKey(saved.apiKey) });
-  const verification = await verifyCredential(ctx.db, ctx.adapter, saved.id, { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps });
+  const verification = await verifyCredential(ctx.db, ctx.adapter, saved.id, verifyOptions(ctx));
   const fresh = await ctx.db.exchangeCredential.findUniqueOrThrow({ where: { id: saved.id } });
   return { credential: toView(fresh), verification: verificationOf(verification) };
 }
@@ -137,7 +143,7 @@ async function findOwnKey(ctx: KeyContext, exchange: Exchange, environment?: Exc
 
 export async function verifyKey(ctx: KeyContext, exchange: Exchange, environment?: ExchangeEnvironment) {
   const row = await findOwnKey(ctx, exchange, environment);
-  const verification = await verifyCredential(ctx.db, ctx.adapter, row.id, { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps });
+  const verification = await verifyCredential(ctx.db, ctx.adapter, row.id, verifyOptions(ctx));
   const fresh = await ctx.db.exchangeCredential.findUniqueOrThrow({ where: { id: row.id } });
   return { credential: toView(fresh), verification: verificationOf(verification) };
 }

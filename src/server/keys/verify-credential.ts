@@ -3,6 +3,8 @@
  * the status, and record the attempt (history row, credential, audit) in one transaction.
  * ACTIVE = can read and trade, cannot withdraw. REJECTED = withdrawals on, or no trading.
  * DISABLED = the exchange refused the key (or the vault can no longer open it).
+ * With the operator's REQUIRE_KEY_IP_RESTRICTION, a key the exchange reports as usable from any IP
+ * is REJECTED too (errorKind IP_RESTRICTION): a leaked key then trades only from this server.
  */
 import type { CredentialStatus } from "~/generated/prisma/enums";
 import { writeAudit } from "~/server/audit/write-audit";
@@ -31,6 +33,12 @@ export function ipWarning(egressIps: readonly string[]): string {
     : "This key is not restricted to IP addresses. Restrict it to this server's egress IPs in the exchange's API settings.";
 }
 
+/** The refusal when the operator requires an IP restriction; names the fix, holds no secret. */
+export function ipRestrictionRequired(exchangeName: string, egressIps: readonly string[]): string {
+  const where = egressIps.length ? `this server's IP${egressIps.length > 1 ? "s" : ""}: ${egressIps.join(", ")}` : "this server's egress IP addresses (ask your operator for them)";
+  return `This key has no IP restriction; the operator requires one. In ${exchangeName}'s API management, edit the key and restrict it to ${where}, then verify again.`;
+}
+
 /** Decides the status from what the exchange reported about a key that authenticated. */
 export function decideStatus(exchange: keyof typeof PROFILES, p: KeyPermissions): { status: CredentialStatus; message: string | null } {
   const name = PROFILES[exchange].label;
@@ -48,7 +56,7 @@ export async function verifyCredential(
   db: Db,
   adapter: ExchangeAdapter,
   credentialId: string,
-  ctx: { actorId: string | null; meta?: RequestMeta | null; egressIps?: readonly string[] },
+  ctx: { actorId: string | null; meta?: RequestMeta | null; egressIps?: readonly string[]; requireIpRestriction?: boolean },
 ): Promise<VerificationResult> {
   const cred = await db.exchangeCredential.findUniqueOrThrow({ where: { id: credentialId } });
   const started = Date.now();
@@ -62,7 +70,11 @@ export async function verifyCredential(
     permissions = await adapter.fetchPermissions(cred);
     ({ status, message } = decideStatus(cred.exchange, permissions));
     if (status === "REJECTED") errorKind = "PERMISSION";
-    if (!permissions.ipRestricted) warnings.push(ipWarning(ctx.egressIps ?? []));
+    else if (!permissions.ipRestricted && ctx.requireIpRestriction) {
+      status = "REJECTED";
+      errorKind = "IP_RESTRICTION";
+      message = ipRestrictionRequired(PROFILES[cred.exchange].label, ctx.egressIps ?? []);
+    } else if (!permissions.ipRestricted) warnings.push(ipWarning(ctx.egressIps ?? []));
   } catch (err) {
     if (isVaultError(err)) {
       status = "DISABLED";
@@ -98,7 +110,7 @@ export async function verifyCredential(
         durationMs,
       },
     });
-    const reachedExchange = errorKind === null || errorKind === "PERMISSION";
+    const reachedExchange = errorKind === null || errorKind === "PERMISSION" || errorKind === "IP_RESTRICTION";
     await tx.exchangeCredential.update({
       where: { id: cred.id },
       data: {
@@ -132,7 +144,14 @@ export async function verifyCredential(
       targetType: "credential",
       targetId: cred.id,
       meta: ctx.meta,
-      details: { exchange: cred.exchange, environment: cred.environment, status, errorKind, permissions: { ...permissions } },
+      details: {
+        exchange: cred.exchange,
+        environment: cred.environment,
+        status,
+        errorKind,
+        permissions: { ...permissions },
+        ...(ctx.requireIpRestriction ? { ipRestrictionRequired: true } : {}),
+      },
     });
   });
   return { credentialId: cred.id, status, ok, message, warnings, permissions, errorKind };

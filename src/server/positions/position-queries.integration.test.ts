@@ -27,6 +27,7 @@ import { openPositions, positionsSummary, tradeHistory, historyOptions, type Pri
 import { strategyTotals } from "~/server/positions/strategy-totals";
 import { HISTORY_CSV_COLUMNS, tradeHistoryCsv } from "~/server/positions/trade-history-csv";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { startSimulator, type Simulator } from "~/sim/server";
 
 let t: TestDatabase;
@@ -85,7 +86,7 @@ beforeAll(async () => {
   db = t.database.prisma;
   const user = (email: string, role: "USER" | "ADMIN" = "USER") => db.user.create({ data: { email, name: email, passwordHash: "x", role, totpEnabledAt: role === "ADMIN" ? new Date() : null } });
   const strategy = (name: string, marketType: "SPOT" | "LINEAR", allowedSymbols: string[]) =>
-    db.strategy.create({ data: { name, marketType, allowedSymbols, webhookToken: crypto.randomBytes(24).toString("base64url") } });
+    insertStrategy(db, { name, marketType, allowedSymbols });
   ids.ann = (await user("ann@example.com")).id;
   ids.bob = (await user("bob@example.com")).id;
   ids.alpha = (await strategy("Alpha", "SPOT", ["BTC/USDT", "ETH/USDT"])).id;

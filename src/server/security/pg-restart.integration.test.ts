@@ -13,6 +13,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPostgresDatabase, type Database } from "~/server/db";
 import { waitFor } from "~/server/test/engine-fixtures";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { graphileSink } from "~/server/engine/runtime";
 import { receiveSignal } from "~/server/signals/receive-signal";
 import { freePort, startPrivatePostgres, type PrivatePostgres } from "~/server/test/private-postgres";
@@ -138,7 +139,7 @@ it(`a PostgreSQL restart during a ${N}-subscriber fan-out loses nothing and dupl
   const started = Date.now();
   const db = database!.prisma;
   const simUrl = sim!.url;
-  const strategy = await db.strategy.create({ data: { name: "pg-restart", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url") } });
+  const strategy = await insertStrategy(db, { name: "pg-restart", allowedSymbols: ["BTC/USDT"] });
   const accounts = [];
   for (let i = 0; i < N; i += 50) {
     accounts.push(...(await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => createSimAccount(simUrl, { exchange: (i + j) % 2 ? "binance" : "bybit", balances: { USDT: "100000" } })))));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSimAccount } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 
 let t: TestDatabase;
 let sim: Simulator;
@@ -107,7 +108,7 @@ describe("fuzz: 10,000 generated requests, 0 answers >= 500", () => {
   }, 240_000);
 
   it("5,000 webhook requests", async () => {
-    const strategy = await t.database.prisma.strategy.create({ data: { name: "fuzz", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url"), rateLimitPerMinute: 1_000_000 } });
+    const strategy = await insertStrategy(t.database.prisma, { name: "fuzz", allowedSymbols: ["BTC/USDT"], rateLimitPerMinute: 1_000_000 });
     const jobs = { addInTx: async () => undefined, afterCommit: () => undefined };
     let fives = 0;
     await fc.assert(

@@ -1,9 +1,9 @@
 /**
  * Secret scan: a full flow (sign-up with email verification, 2FA enrolment and a TOTP sign-in, a
  * recovery code, a step-up, a password change and a password reset by email, keys over tRPC and
- * REST, a wrong secret, an API token, a signal traded on both keys, a key rotation) with known
- * secrets, then every log line, HTTP response body, audit row and database column (except the
- * sealed ones) is searched: 0 hits. Emails travel through a real local SMTP server (their only
+ * REST, a wrong secret, an API token, a strategy and its rotated webhook URL, a signal traded on
+ * both keys, a key rotation) with known secrets, then every log line, HTTP response body, audit
+ * row and database column (except the sealed ones) is searched: 0 hits. Emails travel through a real local SMTP server (their only
  * intended place).
  */
 import crypto from "node:crypto";
@@ -97,11 +97,19 @@ it("no secret, password or token appears in any log line, response, audit row or
   expect(await rest("POST", "/trading-mode", { mode: "PERSONAL" })).toBe(200);
 
   // A signal traded on both keys (the jobs run in this process on graphile-worker).
-  const strategy = await db.strategy.create({ data: { name: "scan", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url") } });
+  // A strategy made and its webhook URL rotated as the admin console does: those two answers are
+  // the ones meant to carry a webhook URL (shown once); the list and every other place must not.
+  const { createStrategy, listStrategies, rotateWebhookToken } = await import("~/server/strategies/strategy-service");
+  const made = await createStrategy(db, { id: userId, meta }, { name: "scan", allowedSymbols: ["BTC/USDT"], marketType: "SPOT" });
+  const strategy = made.strategy;
+  const firstWebhookToken = made.webhookPath.split("/").at(-1)!;
+  const webhookToken = (await rotateWebhookToken(db, { id: userId, meta }, strategy.id)).webhookPath.split("/").at(-1)!;
+  keep(await listStrategies(db));
+  expect((keep(await receiveSignal({ db, jobs: getEngine().deps.jobs }, { pathToken: firstWebhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { status: number }).status).toBe(404);
   const creds = await db.exchangeCredential.findMany({ where: { userId } });
   keep(await me.strategies.subscribe({ strategyId: strategy.id, credentialId: creds.find((c) => c.exchange === "BINANCE")!.id, sizingMode: "FIXED_QUOTE", sizingValue: 20 }));
   const engine = await startEngineWorkers({ concurrency: 4 });
-  const r = keep(await receiveSignal({ db, jobs: getEngine().deps.jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { body: { signalId: string } };
+  const r = keep(await receiveSignal({ db, jobs: getEngine().deps.jobs }, { pathToken: webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { body: { signalId: string } };
   for (let i = 0; i < 200 && (await db.signal.findUnique({ where: { id: r.body.signalId } }))?.status !== "DONE"; i++) await new Promise((res) => setTimeout(res, 50));
   expect((await db.execution.findMany({ where: { signalId: r.body.signalId } })).map((e) => e.status)).toEqual(["FILLED"]);
   keep(await me.strategies.myExecutions());
@@ -144,6 +152,8 @@ it("no secret, password or token appears in any log line, response, audit row or
     newPassword,
     resetPassword,
     token,
+    webhookToken,
+    firstWebhookToken,
     verifyToken,
     resetToken,
     totpSecret,

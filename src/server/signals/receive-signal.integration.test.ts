@@ -1,9 +1,9 @@
-import crypto from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { receiveSignal } from "~/server/signals/receive-signal";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 
 let t: TestDatabase;
 const queued: JobSpec[] = [];
@@ -17,9 +17,7 @@ afterAll(async () => {
 });
 
 async function strategy(over: { allowedIps?: string[]; rateLimitPerMinute?: number } = {}) {
-  return t.database.prisma.strategy.create({
-    data: { name: "fuzz", allowedSymbols: ["BTC/USDT"], webhookToken: crypto.randomBytes(24).toString("base64url"), ...over },
-  });
+  return insertStrategy(t.database.prisma, { name: "fuzz", allowedSymbols: ["BTC/USDT"], ...over });
 }
 
 const post = (token: string, body: string, contentType: string | null = "application/json", ip: string | null = "198.51.100.1") =>

@@ -9,7 +9,9 @@ import type { Db } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
 import type { JobSink } from "~/server/jobs/job-sink";
 import { dedupeKey } from "~/server/signals/dedupe";
+import { cachedWebhookStrategy, rememberWebhookStrategy } from "~/server/signals/webhook-cache";
 import { parseWebhookPayload } from "~/server/signals/webhook-payload";
+import { hashWebhookToken } from "~/server/strategies/webhook-token";
 
 export interface WebhookResult {
   status: number;
@@ -35,15 +37,6 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-/**
- * A strategy and its subscriber count, kept for a second per token: a burst of alerts (TradingView
- * fires many at once) skips two queries each. The count in the answer may be a second old; the
- * decision step reads everything afresh.
- */
-const CACHE_MS = 1_000;
-type StrategyRow = NonNullable<Awaited<ReturnType<Db["strategy"]["findUnique"]>>>;
-const recent = new Map<string, { at: number; strategy: StrategyRow; subscribers: number }>();
-
 const notFound: WebhookResult = { status: 404, body: { error: "No strategy has this webhook URL. Copy the URL again from KeyRelay." } };
 
 export async function receiveSignal(
@@ -57,13 +50,15 @@ export async function receiveSignal(
   const parsed = parseWebhookPayload({ contentType: input.contentType, body: input.body });
 
   // The URL holds the strategy's secret token; or its id, with the token as "secret" in the body.
-  const cached = recent.get(input.pathToken);
-  const fresh = cached && now.getTime() - cached.at < CACHE_MS ? cached : null;
-  let strategy = fresh?.strategy ?? (await deps.db.strategy.findUnique({ where: { webhookToken: input.pathToken } }));
+  // Only the token's hash is stored, so the look-up is by hash (a hash look-up leaks no timing
+  // about the token itself).
+  const pathHash = hashWebhookToken(input.pathToken);
+  const fresh = cachedWebhookStrategy(pathHash, now.getTime());
+  let strategy = fresh?.strategy ?? (await deps.db.strategy.findUnique({ where: { webhookTokenHash: pathHash } }));
   if (!strategy) {
     const byId = await deps.db.strategy.findUnique({ where: { id: input.pathToken } });
     const secret = parsed.ok ? parsed.alert.secret : null;
-    if (!byId || !secret || !safeEqual(secret, byId.webhookToken)) return notFound;
+    if (!byId || !secret || !safeEqual(hashWebhookToken(secret), byId.webhookTokenHash)) return notFound;
     strategy = byId;
   }
   if (strategy.allowedIps.length && !(input.ip && strategy.allowedIps.includes(input.ip))) {
@@ -80,10 +75,7 @@ export async function receiveSignal(
   const keys = dedupeKey({ strategyId: strategy.id, alert: parsed.alert, now });
   const signalId = `s${now.getTime().toString(36)}${crypto.randomBytes(6).toString("hex")}`;
   const subscribers = fresh?.subscribers ?? (await deps.db.subscription.count({ where: { strategyId: strategy.id, paused: false } }));
-  if (!fresh && strategy.webhookToken === input.pathToken) {
-    if (recent.size > 1_000) recent.clear();
-    recent.set(input.pathToken, { at: now.getTime(), strategy, subscribers });
-  }
+  if (!fresh && strategy.webhookTokenHash === pathHash) rememberWebhookStrategy(pathHash, { at: now.getTime(), strategy, subscribers });
   const job = { task: "process_signal" as const, payload: { signalId }, jobKey: `signal:${signalId}`, priority: -1 };
   try {
     await deps.db.$transaction(async (tx) => {

@@ -9,6 +9,7 @@ import {
   type PositionSide,
   type QuantityType,
 } from "~/server/signals/alert-fields";
+import { firstDuplicateKey } from "~/server/signals/json-duplicate-keys";
 import type { Ticker } from "~/server/signals/ticker";
 
 // What TradingView POSTs, turned into one ParsedAlert. TradingView sends the alert's Message box as
@@ -126,6 +127,11 @@ function decodeJson(text: string, declared: boolean): { entries: [string, unknow
     return bad("body", `The alert message must be a JSON object like {"ticker": "{{ticker}}", "action": "buy"}; ${TEMPLATE_HINT}.`);
   }
   if (depthOver(value, MAX_JSON_DEPTH)) return bad("body", `The alert message nests deeper than ${MAX_JSON_DEPTH} levels; send a flat JSON object.`);
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) {
+    const name = duplicate.path.slice(0, KEY_MAX_CHARS);
+    return bad(name, `The alert message has the key "${name}" twice; send each key once (KeyRelay will not guess which one you meant).`);
+  }
   const exact = quoteInexactNumbers(text);
   const object = exact === text ? value : (JSON.parse(exact) as object);
   // Object.entries sees own properties only, so a "__proto__" key is just a key here.

@@ -1,16 +1,16 @@
 /**
  * Strategies (admin) and subscriptions (users). A strategy's webhook token is a long random
- * secret in its URL; rotating it invalidates the old URL at once.
+ * secret in its URL, stored only as a hash and shown once (webhook-token.ts); rotating it
+ * invalidates the old URL at once.
  */
-import crypto from "node:crypto";
 import { z } from "zod";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
 import { alertTemplate } from "~/server/signals/alert-template";
-
-export const newWebhookToken = () => crypto.randomBytes(24).toString("base64url"); // 32 chars, 192 bits
+import { forgetWebhookStrategy } from "~/server/signals/webhook-cache";
+import { issueWebhookToken, maskedWebhookPath, webhookPath } from "~/server/strategies/webhook-token";
 
 const symbolSchema = z
   .string()
@@ -33,11 +33,7 @@ export const strategyInput = z.object({
 /** TradingView's published webhook source IPs, offered as the allowlist preset. */
 export const TRADINGVIEW_IPS = ["52.89.214.238", "34.212.75.30", "54.218.53.128", "52.32.178.7"];
 
-export function webhookPath(token: string) {
-  return `/api/webhooks/tradingview/${token}`;
-}
-
-/** Every strategy, oldest first, as admins see them (with the webhook URL). */
+/** Every strategy, oldest first, as admins see them (the webhook URL only as its hint). */
 export async function listStrategies(db: Db) {
   return (await db.strategy.findMany({ orderBy: { createdAt: "asc" } })).map(strategyAdminView);
 }
@@ -56,13 +52,21 @@ export async function availableStrategies(db: Db, userId: string) {
   });
 }
 
+/** A strategy and its webhook URL's path: the only time the token is returned (never stored, logged or shown again). */
+export interface StrategyWithWebhook<S> {
+  strategy: S;
+  webhookPath: string;
+}
+
 export async function createStrategy(db: Db, actor: { id: string; meta: RequestMeta | null }, raw: z.input<typeof strategyInput>) {
   const input = strategyInput.parse(raw);
-  return db.$transaction(async (tx) => {
-    const s = await tx.strategy.create({ data: { ...input, webhookToken: newWebhookToken(), createdById: actor.id } });
+  const issued = issueWebhookToken();
+  const strategy = await db.$transaction(async (tx) => {
+    const s = await tx.strategy.create({ data: { ...input, ...issued.stored, createdById: actor.id } });
     await writeAudit(tx, { action: "strategy.create", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: s.id, meta: actor.meta, details: { name: s.name } });
     return s;
   });
+  return { strategy, webhookPath: webhookPath(issued.token) };
 }
 
 export async function updateStrategy(db: Db, actor: { id: string; meta: RequestMeta | null }, id: string, raw: Partial<z.input<typeof strategyInput>>) {
@@ -76,17 +80,21 @@ export async function updateStrategy(db: Db, actor: { id: string; meta: RequestM
   });
 }
 
+/** A new token for the strategy: the old URL stops working at once; the new one is returned once. */
 export async function rotateWebhookToken(db: Db, actor: { id: string; meta: RequestMeta | null }, id: string) {
-  return db.$transaction(async (tx) => {
-    const s = await tx.strategy.update({ where: { id }, data: { webhookToken: newWebhookToken() } }).catch(() => {
-      throw new AppError("NOT_FOUND", "No such strategy.");
+  const issued = issueWebhookToken();
+  const strategy = await db.$transaction(async (tx) => {
+    const s = await tx.strategy.update({ where: { id }, data: issued.stored }).catch(() => {
+      throw new AppError("NOT_FOUND", "No such strategy: reload the Strategies page.", { field: "id" });
     });
-    await writeAudit(tx, { action: "strategy.rotate_token", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: id, meta: actor.meta });
+    await writeAudit(tx, { action: "strategy.rotate_token", outcome: "SUCCESS", actorId: actor.id, targetType: "strategy", targetId: id, meta: actor.meta, details: { hint: s.webhookTokenHint } });
     return s;
   });
+  forgetWebhookStrategy(strategy.id);
+  return { strategy, webhookPath: webhookPath(issued.token) };
 }
 
-export function strategyAdminView(s: { id: string; name: string; allowedSymbols: string[]; marketType: string; defaultOrderType: string; enabled: boolean; webhookToken: string; allowedIps: string[]; rateLimitPerMinute: number; cooldownSeconds: number; maxPriceDeviationPct: unknown; createdAt: Date }) {
+export function strategyAdminView(s: { id: string; name: string; allowedSymbols: string[]; marketType: string; defaultOrderType: string; enabled: boolean; webhookTokenHint: string; allowedIps: string[]; rateLimitPerMinute: number; cooldownSeconds: number; maxPriceDeviationPct: unknown; createdAt: Date }) {
   return {
     id: s.id,
     name: s.name,
@@ -94,7 +102,8 @@ export function strategyAdminView(s: { id: string; name: string; allowedSymbols:
     marketType: s.marketType as "SPOT" | "LINEAR",
     defaultOrderType: s.defaultOrderType as "MARKET" | "LIMIT",
     enabled: s.enabled,
-    webhookPath: webhookPath(s.webhookToken),
+    webhookHint: s.webhookTokenHint,
+    maskedWebhookPath: maskedWebhookPath(s.webhookTokenHint),
     alertTemplate: alertTemplate(),
     allowedIps: s.allowedIps,
     rateLimitPerMinute: s.rateLimitPerMinute,

@@ -2,18 +2,17 @@
 import crypto from "node:crypto";
 import type { Db } from "~/server/db";
 import { storeCredential } from "~/server/keys/store-credential";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import type { Keyring } from "~/server/vault/keyring";
 import { createSimAccount } from "~/sim/ccxt-test-clients";
 
+/** The strategy row, plus `webhookToken`: its URL's token, which the database holds only as a hash. */
 export async function makeStrategy(db: Db, over: Partial<{ marketType: "SPOT" | "LINEAR"; allowedSymbols: string[]; cooldownSeconds: number }> = {}) {
-  return db.strategy.create({
-    data: {
-      name: `S ${crypto.randomBytes(3).toString("hex")}`,
-      allowedSymbols: over.allowedSymbols ?? ["BTC/USDT"],
-      marketType: over.marketType ?? "SPOT",
-      webhookToken: crypto.randomBytes(24).toString("base64url"),
-      cooldownSeconds: over.cooldownSeconds ?? 0,
-    },
+  return insertStrategy(db, {
+    name: `S ${crypto.randomBytes(3).toString("hex")}`,
+    allowedSymbols: over.allowedSymbols ?? ["BTC/USDT"],
+    marketType: over.marketType ?? "SPOT",
+    cooldownSeconds: over.cooldownSeconds ?? 0,
   });
 }
 

@@ -1,9 +1,11 @@
 /**
  * Authenticates `Authorization: Bearer <token>` for the REST API. Every failure throws
  * AppError("UNAUTHORIZED") with a message saying what to do, and writes an "auth.bearer" DENIED
- * audit row with the reason (never the token). lastUsedAt is written at most once a minute.
+ * audit row with the reason (never the token); refusals with no account behind them are counted
+ * per IP and minute (audit/refusal-audit.ts). lastUsedAt is written at most once a minute.
  */
 import type { Db } from "~/server/db";
+import { writeAnonymousRefusal } from "~/server/audit/refusal-audit";
 import { writeAudit } from "~/server/audit/write-audit";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
@@ -57,7 +59,9 @@ export async function authenticateBearer(
     reason: BearerFailure,
     who: { userId?: string; email?: string; tokenId?: string; expiresAt?: Date } = {},
   ): Promise<never> {
-    await writeAudit(db, {
+    // No account behind it (missing, malformed or forged token): counted per IP and window, not one chained row each.
+    const write = who.userId ? writeAudit : writeAnonymousRefusal;
+    await write(db, {
       action: "auth.bearer",
       outcome: "DENIED",
       actorId: who.userId ?? null,

@@ -10,7 +10,7 @@ import { appRouter } from "~/server/api/root";
 import { createTRPCContext, fieldErrorsOf, type AuthInfo, type Context } from "~/server/api/trpc";
 import { sessionAuthFromRequest } from "~/server/auth/next-auth";
 import { AppError, codeForTrpc, httpStatusFor, isAppError, trpcCodeFor, type AppErrorCode } from "~/server/errors";
-import { bodyTooLarge } from "~/server/http/body-limit";
+import { readBodyText } from "~/server/http/body-limit";
 import { logger } from "~/server/logger";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
 
@@ -96,14 +96,10 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } });
 }
 
+/** Read only once the caller is known, counted while it streams (readBodyText): never more than 64 KB held. */
 async function readBody(req: Request): Promise<Record<string, unknown>> {
   if (req.method === "GET" || req.method === "HEAD") return {};
-  const declaredTooLarge = bodyTooLarge(req.headers.get("content-length"));
-  if (declaredTooLarge) throw new AppError("PAYLOAD_TOO_LARGE", declaredTooLarge);
-  const buf = new Uint8Array(await req.arrayBuffer());
-  const tooLarge = bodyTooLarge(buf.byteLength);
-  if (tooLarge) throw new AppError("PAYLOAD_TOO_LARGE", tooLarge);
-  const text = new TextDecoder().decode(buf).trim();
+  const text = (await readBodyText(req)).trim();
   if (text === "") return {};
   const type = req.headers.get("content-type") ?? "";
   if (!type.includes("application/json")) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.");
@@ -155,7 +151,9 @@ export async function handleUserApiKeys(req: Request, segments: string[]): Promi
     const { route, params } = match(req.method, segments);
     procedure = route.procedure;
     const ctx = await createTRPCContext({ headers: req.headers, auth: null });
+    // Who is calling is settled before a byte of the body is read: a stranger's upload is never read.
     const auth = await callerAuth(req, ctx);
+    if (!auth) throw new AppError("UNAUTHORIZED", "Sign in to continue, or send Authorization: Bearer <token> (create one on Settings -> API tokens).");
     const body = await readBody(req);
     const caller = appRouter.createCaller({ ...ctx, auth });
     return json(200, await route.run(caller, { params, query: new URL(req.url).searchParams, body }));

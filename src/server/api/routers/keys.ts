@@ -22,7 +22,16 @@ import { assertWithinLimit } from "~/server/ratelimit/process-rate-limits";
 import { getKeyring } from "~/server/vault/process-keyring";
 
 function keyContext(ctx: Context & { user: { id: string } }) {
-  return { db: ctx.db, adapter: getExchangeAdapter(), keyring: getKeyring(), userId: ctx.user.id, meta: ctx.meta, egressIps: getEnv().EGRESS_IPS };
+  const env = getEnv();
+  return {
+    db: ctx.db,
+    adapter: getExchangeAdapter(),
+    keyring: getKeyring(),
+    userId: ctx.user.id,
+    meta: ctx.meta,
+    egressIps: env.EGRESS_IPS,
+    requireIpRestriction: env.REQUIRE_KEY_IP_RESTRICTION,
+  };
 }
 
 export const saveKeyInput = z.strictObject(

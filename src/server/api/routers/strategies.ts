@@ -25,7 +25,9 @@ const strategyAdminOutput = z.object({
   marketType: z.enum(["SPOT", "LINEAR"]),
   defaultOrderType: z.enum(["MARKET", "LIMIT"]),
   enabled: z.boolean(),
-  webhookPath: z.string(),
+  /** The webhook token's last 4 characters: the URL itself is shown once (create, rotate). */
+  webhookHint: z.string(),
+  maskedWebhookPath: z.string(),
   alertTemplate: z.string(),
   allowedIps: z.array(z.string()),
   rateLimitPerMinute: z.number(),
@@ -33,6 +35,10 @@ const strategyAdminOutput = z.object({
   maxPriceDeviationPct: z.number(),
   createdAt: z.date(),
 });
+
+/** The one answer that carries the webhook URL's path (token included): shown once, never again. */
+const strategyWithWebhookOutput = strategyAdminOutput.extend({ webhookPath: z.string() });
+const withWebhook = (r: { strategy: Parameters<typeof strategyAdminView>[0]; webhookPath: string }) => ({ ...strategyAdminView(r.strategy), webhookPath: r.webhookPath });
 
 const progressOutput = z.object({
   queued: z.number(),
@@ -86,8 +92,8 @@ const signalOutput = z.object({
 export const strategiesRouter = createTRPCRouter({
   list: adminProcedure.output(z.array(strategyAdminOutput)).query(({ ctx }) => listStrategies(ctx.db)),
   tradingViewIps: adminProcedure.output(z.array(z.string())).query(() => TRADINGVIEW_IPS),
-  create: adminProcedure.input(strategyInput).output(strategyAdminOutput).mutation(async ({ ctx, input }) =>
-    strategyAdminView(await createStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input)),
+  create: adminProcedure.input(strategyInput).output(strategyWithWebhookOutput).mutation(async ({ ctx, input }) =>
+    withWebhook(await createStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input)),
   ),
   update: adminProcedure
     .input(z.object({ id: z.string(), patch: strategyInput.partial() }))
@@ -95,9 +101,9 @@ export const strategiesRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => strategyAdminView(await updateStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.patch))),
   rotateToken: adminProcedure
     .use(requireStepUp)
-    .input(z.object({ id: z.string() }))
-    .output(strategyAdminOutput)
-    .mutation(async ({ ctx, input }) => strategyAdminView(await rotateWebhookToken(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id))),
+    .input(z.object({ id: z.string({ error: "id is required: the strategy whose webhook URL to rotate" }).min(1, "id is required: the strategy whose webhook URL to rotate") }))
+    .output(strategyWithWebhookOutput)
+    .mutation(async ({ ctx, input }) => withWebhook(await rotateWebhookToken(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id))),
 
   /** What users may subscribe to (no webhook tokens), with their own subscription if any. */
   available: protectedProcedure

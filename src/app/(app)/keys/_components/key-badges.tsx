@@ -13,7 +13,8 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function PermissionChips({ permissions }: { permissions: { read: boolean; trade: boolean; futures: boolean; withdraw: boolean } }) {
+/** `ipRestricted`: what the exchange reported (Binance ipRestrict, Bybit ips); leave it out when the key was never read. */
+export function PermissionChips({ permissions, ipRestricted }: { permissions: { read: boolean; trade: boolean; futures: boolean; withdraw: boolean }; ipRestricted?: boolean }) {
   const items = [
     ["read", permissions.read],
     ["trade", permissions.trade],
@@ -35,6 +36,16 @@ export function PermissionChips({ permissions }: { permissions: { read: boolean;
           {name}
         </li>
       ))}
+      {ipRestricted === undefined ? null : (
+        <li
+          data-testid="perm-ip"
+          data-enabled={ipRestricted ? "true" : "false"}
+          title={ipRestricted ? "The exchange accepts this key only from listed IP addresses" : "The exchange accepts this key from any IP address"}
+          className={`rounded-md px-2 py-0.5 text-xs font-medium ${ipRestricted ? "bg-green-100 text-green-800" : "bg-amber-100 text-amber-900"}`}
+        >
+          {ipRestricted ? "IP-restricted" : "any IP"}
+        </li>
+      )}
     </ul>
   );
 }

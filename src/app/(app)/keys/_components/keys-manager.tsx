@@ -118,7 +118,7 @@ function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string
         <dt className="text-slate-500">Status</dt>
         <dd><StatusBadge status={k.status} /></dd>
         <dt className="text-slate-500">Permissions</dt>
-        <dd><PermissionChips permissions={k.permissions} /></dd>
+        <dd><PermissionChips permissions={k.permissions} ipRestricted={k.lastVerifiedAt ? k.ipRestricted : undefined} /></dd>
         <dt className="text-slate-500">Last verified</dt>
         <dd>{k.lastVerifiedAt ? k.lastVerifiedAt.toLocaleString() : "never"}</dd>
         {k.lastError ? (

@@ -5,10 +5,11 @@ import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { useStepUp } from "../../../_components/step-up";
 import { CopyField } from "./copy-field";
+import { OneTimeWebhookUrl, WebhookUrlHint } from "./one-time-webhook-url";
 
 type Strategy = RouterOutputs["strategies"]["list"][number];
 
-export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; origin: string }) {
+export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -16,6 +17,7 @@ export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; orig
   const rotate = useMutation(trpc.strategies.rotateToken.mutationOptions());
   const withStepUp = useStepUp();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [newPath, setNewPath] = useState<string | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.strategies.pathKey() });
   const enabled = update.isPending ? (update.variables.patch.enabled ?? s.enabled) : s.enabled;
 
@@ -32,9 +34,10 @@ export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; orig
   async function confirmRotate() {
     setMessage(null);
     try {
-      await withStepUp(() => rotate.mutateAsync({ id: s.id }));
+      const rotated = await withStepUp(() => rotate.mutateAsync({ id: s.id }));
+      setNewPath(rotated.webhookPath);
       await refresh();
-      setMessage({ ok: true, text: "New webhook URL ready: the old one no longer works. Update your TradingView alerts." });
+      setMessage({ ok: true, text: "New webhook URL ready: the old one no longer works. Copy the new one into your TradingView alerts now." });
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });
     } finally {
@@ -75,11 +78,11 @@ export function StrategyCard({ strategy: s, origin }: { strategy: Strategy; orig
         <dt className="text-slate-500">Accepts from</dt>
         <dd className="break-words">{ipText}</dd>
       </dl>
-      <CopyField id={`webhook-${s.id}`} label="Webhook URL" value={`${origin}${s.webhookPath}`} buttonLabel="Copy webhook URL" testId="webhook-url" />
+      {newPath ? <OneTimeWebhookUrl id={s.id} path={newPath} onDone={() => setNewPath(null)} /> : <WebhookUrlHint maskedPath={s.maskedWebhookPath} />}
       <CopyField id={`template-${s.id}`} label="TradingView alert message" value={s.alertTemplate} buttonLabel="Copy alert message" testId="alert-template" multiline rows={11} />
       <div className="flex flex-wrap items-center gap-3">
         <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
-          Rotate URL
+          Rotate webhook URL
         </button>
         <p role={message?.ok === false ? "alert" : "status"} className={`min-h-5 text-sm ${message?.ok === false ? "text-red-700" : "text-green-700"}`}>
           {message?.text ?? ""}

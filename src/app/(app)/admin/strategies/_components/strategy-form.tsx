@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { FormError } from "~/components/field";
 import { useTRPC } from "~/trpc/react";
+import { OneTimeWebhookUrl } from "./one-time-webhook-url";
 
 type Errors = Partial<Record<string, string>>;
 const INPUT = "block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500";
@@ -30,6 +31,7 @@ export function StrategyForm() {
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
+  const [created, setCreated] = useState<{ id: string; webhookPath: string } | null>(null);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -39,6 +41,7 @@ export function StrategyForm() {
     setErrors({});
     setFormError(null);
     setNotice("");
+    setCreated(null);
     try {
       const created = await create.mutateAsync({
         name: String(data.get("name") ?? ""),
@@ -50,7 +53,8 @@ export function StrategyForm() {
         allowedIps: data.get("tradingViewOnly") ? (ips.data ?? []) : [],
       });
       form.reset();
-      setNotice(`Strategy “${created.name}” created. Copy its webhook URL below.`);
+      setCreated({ id: created.id, webhookPath: created.webhookPath });
+      setNotice(`Strategy “${created.name}” created. Copy its webhook URL below now: it is shown once.`);
       await qc.invalidateQueries({ queryKey: trpc.strategies.pathKey() });
     } catch (err) {
       const d = (err as { data?: { fieldErrors?: Errors | null } }).data;
@@ -139,6 +143,7 @@ export function StrategyForm() {
           <p role="status" data-testid="strategy-created" className="min-h-5 text-sm text-green-700">{notice}</p>
         </div>
       </form>
+      {created ? <OneTimeWebhookUrl id={created.id} path={created.webhookPath} onDone={() => setCreated(null)} /> : null}
     </section>
   );
 }

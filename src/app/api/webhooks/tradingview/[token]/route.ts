@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { getEngine } from "~/server/engine/runtime";
-import { httpStatusFor } from "~/server/errors";
-import { bodyTooLarge } from "~/server/http/body-limit";
+import { httpStatusFor, isAppError } from "~/server/errors";
+import { readBodyText } from "~/server/http/body-limit";
 import { requestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
 import { receiveSignal } from "~/server/signals/receive-signal";
@@ -15,10 +15,15 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(req: NextRequest, ctx: { params: Promise<{ token: string }> }) {
   const { token } = await ctx.params;
-  const tooLarge = bodyTooLarge(req.headers.get("content-length"), "alert");
-  if (tooLarge) return Response.json({ error: tooLarge }, { status: httpStatusFor("PAYLOAD_TOO_LARGE") });
+  let body: string;
   try {
-    const body = await req.text();
+    // Counted while it streams and cut at 64 KB: an oversized alert is never held whole.
+    body = await readBodyText(req, "alert");
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    return Response.json({ error: err.message }, { status: httpStatusFor(err.code) });
+  }
+  try {
     const r = await receiveSignal(getEngine().deps, { pathToken: token, contentType: req.headers.get("content-type"), body, ip: requestMeta(req.headers).ip });
     return Response.json(r.body, { status: r.status, headers: r.headers });
   } catch (err) {
