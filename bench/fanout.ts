@@ -418,7 +418,7 @@ async function main(): Promise<void> {
     const nodeArgs = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/server.ts"]] : ["npx", ["tsx", "scripts/server.ts"]];
     const child = spawnGroup(cmd, args, {
-      env: { NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
+      env: { NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? randomBytes(32).toString("hex"), NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
     });
     const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
     try {
