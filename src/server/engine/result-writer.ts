@@ -11,6 +11,7 @@
  * inserts under one lock (taken last, so held briefly), so concurrent writers would only queue
  * inside PostgreSQL, each holding a pooled connection that other batches' claims are waiting for.
  */
+import { envVar } from "~/env";
 import type { AuditAction } from "~/server/audit/audit-actions";
 import type { Db } from "~/server/db";
 import { batchJobs } from "~/server/engine/batch-jobs";
@@ -203,7 +204,7 @@ export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "
      RETURNING s.id`,
     signalIds,
   );
-  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3 }));
+  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3, delayMs: DRIFT_DELAY_MS }));
   if (jobs.length === 0) return;
   await deps.jobs.addInTx(deps.db, jobs);
   deps.jobs.afterCommit(jobs);
@@ -211,3 +212,4 @@ export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "
 
 /** After every tier's orders (PRO 0, FLEX 1, TRIAL 2). */
 export const DRIFT_PRIORITY = 10;
+const DRIFT_DELAY_MS = envVar("DRIFT_CHECK_DELAY_MS");

@@ -6,6 +6,8 @@ export interface JobSpec {
   priority?: number;
   jobKey?: string;
   maxAttempts?: number;
+  /** Run no sooner than this many milliseconds after the add (background checks stay out of bursts). */
+  delayMs?: number;
 }
 
 export type TaskHandler = (payload: Record<string, unknown>) => Promise<void>;
