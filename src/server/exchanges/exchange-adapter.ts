@@ -10,6 +10,7 @@ import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/c
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
+import { cancelProtective, placeProtective, readProtective, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
 import { dec, decStr } from "~/server/money/decimal";
 import { isVaultError } from "~/server/vault/secret-box";
 
@@ -31,6 +32,8 @@ export interface PlaceOrderInput {
   price?: string;
   clientOrderId: string;
   reduceOnly?: boolean;
+  /** Set on hedge-mode accounts: the position side this order opens (or, reduce-only, closes). */
+  hedgeSide?: "long" | "short";
 }
 
 export interface OrderView {
@@ -118,6 +121,7 @@ export class ExchangeAdapter {
   async createOrder(cred: CredentialRef, o: PlaceOrderInput): Promise<OrderView> {
     const params: Record<string, unknown> = { clientOrderId: o.clientOrderId };
     if (o.reduceOnly) params.reduceOnly = true;
+    if (o.hedgeSide) params.hedged = true; // ccxt sets Binance's positionSide / Bybit's positionIdx from the side
     const amount = ccxtNumber("amount", o.amount);
     const price = o.type === "limit" && o.price !== undefined ? ccxtNumber("price", o.price) : undefined;
     const order = await this.call(
@@ -180,6 +184,20 @@ export class ExchangeAdapter {
 
   cancelOrder(cred: CredentialRef, symbol: string, id: string): Promise<OrderView> {
     return this.call(cred, "orders", async (c) => toView(await c.cancelOrder(id, symbol), symbol, undefined));
+  }
+
+  /** Places a reduce-only stop-loss, take-profit or trailing stop. Like createOrder: may throw UNKNOWN_OUTCOME, never retried here. */
+  createProtective(cred: CredentialRef, o: ProtectiveInput): Promise<{ id: string }> {
+    return this.call(cred, "orders", (c) => placeProtective(c, cred.exchange, o), { sent: true });
+  }
+
+  /** A protective order by id, or by client order id; null when the exchange has none. */
+  fetchProtective(cred: CredentialRef, symbol: string, ref: { id?: string | null; clientOrderId: string }): Promise<ProtectiveView | null> {
+    return this.call(cred, "requests", (c) => readProtective(c, cred.exchange, symbol, ref));
+  }
+
+  cancelProtective(cred: CredentialRef, symbol: string, id: string): Promise<void> {
+    return this.call(cred, "orders", (c) => cancelProtective(c, cred.exchange, symbol, id));
   }
 
   /** Open positions (contracts not 0). */
