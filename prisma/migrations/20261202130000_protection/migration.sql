@@ -72,3 +72,7 @@ ALTER TABLE "ProtectiveOrder" ADD CONSTRAINT "ProtectiveOrder_positionId_fkey" F
 
 -- A fill comes from exactly one order: an execution or a protective order.
 ALTER TABLE "Fill" ADD CONSTRAINT "Fill_one_source" CHECK (num_nonnulls("executionId", "protectiveOrderId") = 1);
+
+-- One live protective order per slot (the stop-loss, each take-profit level, the trailing stop) of a
+-- position: two runs of the sync at once cannot both place the same order.
+CREATE UNIQUE INDEX "ProtectiveOrder_one_active_per_slot" ON "ProtectiveOrder" ("positionId", kind, level) WHERE status IN ('PENDING', 'OPEN');

@@ -23,6 +23,7 @@ import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
+import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
 type WriterDb = Pick<Db, "$transaction">;
 type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -151,8 +152,9 @@ export class ResultWriter {
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {
       const written = await tx.$queryRawUnsafe<Written[]>(RESULT_SQL, JSON.stringify(rows));
-      await bookFills(tx, written.flatMap(toFill));
-      released = await releaseWaitingLegs(tx, written, this.batchSize);
+      const fills = written.flatMap(toFill);
+      await bookFills(tx, fills);
+      released = [...(await releaseWaitingLegs(tx, written, this.batchSize)), ...(await protectJobsFor(tx, fills))];
       await tx.$executeRawUnsafe(AUDIT_SQL, written.map((w) => w.id));
       await this.jobs.addInTx(tx, released);
       return new Set(written.map((w) => w.id));

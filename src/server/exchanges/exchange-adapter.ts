@@ -64,6 +64,8 @@ export interface PositionView {
   contracts: string;
   entryPrice: string | undefined;
   leverage: number | undefined;
+  /** The account is in hedge mode (a long and a short side per symbol). */
+  hedged: boolean;
 }
 
 export interface AdapterHooks {
@@ -207,7 +209,7 @@ export class ExchangeAdapter {
       return list.flatMap((p) => {
         const contracts = decimal(p.contracts) ?? "0";
         if (contracts === "0") return [];
-        return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage) }];
+        return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage), hedged: p.hedged === true }];
       });
     });
   }
