@@ -10,7 +10,7 @@ import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/c
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
-import { cancelProtective, placeProtective, readProtective, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
+import { cancelProtective, placeProtective, readProtective, tradesFee, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
 import { dec, decStr } from "~/server/money/decimal";
 import { isVaultError } from "~/server/vault/secret-box";
 
@@ -74,8 +74,18 @@ export interface AdapterHooks {
 }
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
+/** Position modes remembered per key and symbol (bounded: the oldest is forgotten first). */
+const MODE_CACHE_MAX = 50_000;
+
+/** The exchange refused an order because its position side does not match the account's mode (one-way vs hedge). */
+export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["exchange"]): boolean {
+  if (!isExchangeError(err) || err.exchangeCode === undefined || !PROFILES[exchange].positionModeCodes.includes(err.exchangeCode)) return false;
+  return exchange === "BINANCE" || /position idx not match position mode/i.test(err.message);
+}
 
 export class ExchangeAdapter {
+  private readonly hedgedModes = new Map<string, boolean>();
+
   constructor(
     readonly clients: ExchangeClients,
     private readonly hooks: AdapterHooks = {},
@@ -108,6 +118,18 @@ export class ExchangeAdapter {
       }
       throw mapped;
     }
+  }
+
+  /** Whether this key trades `symbol` in hedge mode, as last learned (undefined: not known, try one-way). */
+  hedgeMode(cred: CredentialRef, symbol: string): boolean | undefined {
+    return this.hedgedModes.get(`${cred.id}|${symbol}`);
+  }
+
+  rememberHedgeMode(cred: CredentialRef, symbol: string, hedged: boolean): void {
+    const key = `${cred.id}|${symbol}`;
+    this.hedgedModes.delete(key);
+    this.hedgedModes.set(key, hedged);
+    if (this.hedgedModes.size > MODE_CACHE_MAX) this.hedgedModes.delete(this.hedgedModes.keys().next().value!);
   }
 
   /** Free and total per currency, as decimal strings; a currency the exchange gave no number for is left out. */
@@ -177,6 +199,8 @@ export class ExchangeAdapter {
    */
   fetchOrderFee(cred: CredentialRef, symbol: string, id: string): Promise<{ cost: string; currency: string } | null> {
     return this.call(cred, "requests", async (c) => {
+      // ccxt's Binance fetchOrderTrades is spot-only; the account's trades filtered by the order serve both markets.
+      if (cred.exchange === "BINANCE") return (await tradesFee(c, symbol, id)) ?? null;
       const trades = await c.fetchOrderTrades(id, symbol);
       const fees = trades.flatMap((t) => (t.fee && t.fee.cost !== undefined && t.fee.currency ? [{ cost: decStr(t.fee.cost), currency: t.fee.currency }] : []));
       if (fees.length === 0 || fees.some((f) => f.currency !== fees[0]!.currency)) return null;

@@ -97,7 +97,7 @@ async function readBinance(c: CcxtExchange, symbol: string, ref: { id?: string |
 }
 
 /** The fee of an order from its trades (USDⓈ-M orders carry none); undefined when mixed or missing. */
-async function tradesFee(c: CcxtExchange, symbol: string, orderId: string): Promise<ProtectiveView["fee"]> {
+export async function tradesFee(c: CcxtExchange, symbol: string, orderId: string): Promise<ProtectiveView["fee"]> {
   // fetchOrderTrades is spot-only in ccxt's Binance; userTrades filtered by the order serves USDⓈ-M.
   const trades = (await c.fetchMyTrades(symbol, undefined, undefined, { orderId })).filter((t) => String(t.order) === orderId);
   const fees = trades.flatMap((t) => (t.fee?.cost !== undefined && t.fee.currency ? [{ cost: decimal(t.fee.cost) ?? "0", currency: t.fee.currency }] : []));

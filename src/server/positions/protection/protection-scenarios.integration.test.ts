@@ -17,7 +17,7 @@ import { receiveSignal } from "~/server/signals/receive-signal";
 import { makeStrategy, makeSubscriber, waitFor } from "~/server/test/engine-fixtures";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 import { createKeyring } from "~/server/vault/keyring";
-import { bybitClient, ledger, simPost } from "~/sim/ccxt-test-clients";
+import { binanceClient, bybitClient, ledger, simPost } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
 
 let t: TestDatabase;
@@ -177,3 +177,26 @@ describe("alerts carry their own levels; a trailing stop", () => {
   }, 60_000);
 });
 
+
+describe.each(["BINANCE", "BYBIT"] as const)("%s hedge-mode account", (exchange) => {
+  it("the entry, its stop-loss and the strategy's close all go to the long side; the user's own short is left alone", async () => {
+    await price("50000");
+    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: { defaults: { stopLossPct: "2" } } });
+    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange, sizing: 1000, hedgeMode: true });
+    // The user's own short, opened by hand on the same account.
+    const own = exchange === "BINANCE" ? binanceClient(sim.url, sub) : bybitClient(sim.url, sub);
+    await own.createOrder(PERP, "market", "sell", 0.05, undefined, { hedged: true });
+
+    expect((await alert(strategy.webhookToken, long)).map((e) => [e.status, e.message])).toEqual([["FILLED", null]]);
+    await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 1, 15_000);
+    const sides = async () => (await deps.adapter.fetchPositions((await deps.db.exchangeCredential.findFirstOrThrow({ where: { userId: sub.userId } })) as never, [PERP])).map((p) => [p.side, p.contracts]).sort();
+    expect(await sides()).toEqual([["long", "0.02"], ["short", "0.05"]]);
+    const [stop] = await waitingOnExchange(sub.apiKey);
+    expect([stop?.side, stop?.positionSide, stop?.trigger?.price]).toEqual(["sell", "LONG", "49000"]);
+
+    expect((await alert(strategy.webhookToken, flat)).map((e) => [e.intent, e.status])).toEqual([["CLOSE", "FILLED"]]);
+    await waitFor(async () => (await live(sub.userId)).length === 0, 15_000);
+    expect(await sides()).toEqual([["short", "0.05"]]);
+    expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
+  }, 60_000);
+});

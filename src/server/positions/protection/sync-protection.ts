@@ -15,6 +15,7 @@ import { Prisma, type ProtectiveOrder } from "~/generated/prisma/client";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
+import { isPositionModeMismatch } from "~/server/exchanges/exchange-adapter";
 import { isExchangeError } from "~/server/exchanges/map-error";
 import { supportsTrailing } from "~/server/exchanges/protective-orders";
 import { logger } from "~/server/logger";
@@ -123,11 +124,19 @@ async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") return;
     throw err;
   }
-  const hedgeSide = (await isHedged(ctx)) ? (position.side === "LONG" ? "long" : "short") : undefined;
-  try {
-    const placed = await deps.adapter.createProtective(cred, {
+  const side = position.side === "LONG" ? "long" : "short";
+  const send = (hedged: boolean) =>
+    deps.adapter.createProtective(cred, {
       symbol: position.symbol, side: d.side as "buy" | "sell", kind: d.kind, amount: d.amount, triggerPrice: d.triggerPrice ?? undefined,
-      callbackPct: d.callbackPct ?? undefined, clientOrderId, hedgeSide,
+      callbackPct: d.callbackPct ?? undefined, clientOrderId, hedgeSide: hedged ? side : undefined,
+    });
+  try {
+    const hedged = await isHedged(ctx);
+    const placed = await send(hedged).catch(async (err: unknown) => {
+      if (!isPositionModeMismatch(err, cred.exchange)) throw err;
+      // Refused (nothing placed): the account is in the other mode. Once more in that mode.
+      deps.adapter.rememberHedgeMode(cred, position.symbol, (ctx.hedged = !hedged));
+      return send(!hedged);
     });
     await deps.db.$transaction(async (tx) => {
       await tx.protectiveOrder.update({ where: { id: row.id }, data: { status: "OPEN", exchangeOrderId: placed.id } });
@@ -154,9 +163,12 @@ async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {
 
 /** Hedge mode is read from the exchange's positions (Bybit has no position-mode query): a row with a side there means hedge mode. */
 async function isHedged(ctx: SyncContext): Promise<boolean> {
+  ctx.hedged ??= ctx.deps.adapter.hedgeMode(ctx.cred, ctx.position.symbol);
   if (ctx.hedged !== undefined) return ctx.hedged;
-  const rows = await ctx.deps.adapter.fetchPositions(ctx.cred, [ctx.position.symbol]).catch(() => []);
+  const rows = await ctx.deps.adapter.fetchPositions(ctx.cred, [ctx.position.symbol]).catch(() => null);
+  if (!rows) return false; // not known: one-way first; a mode refusal switches (see place)
   ctx.hedged = rows.some((r) => r.hedged === true);
+  ctx.deps.adapter.rememberHedgeMode(ctx.cred, ctx.position.symbol, ctx.hedged);
   return ctx.hedged;
 }
 
