@@ -1,5 +1,8 @@
 -- Protective orders (#15): stop-loss, take-profits and trailing stops KeyRelay places on the user's own
 -- account per position; their fills book into the position like the strategy's own orders.
+CREATE TYPE "MarginMode" AS ENUM ('ISOLATED', 'CROSS');
+
+-- CreateEnum
 CREATE TYPE "ProtectionKind" AS ENUM ('STOP_LOSS', 'TAKE_PROFIT', 'TRAILING_STOP');
 
 -- CreateEnum
@@ -18,7 +21,9 @@ ADD COLUMN     "unprotectedAt" TIMESTAMP(3);
 ALTER TABLE "Strategy" ADD COLUMN     "protection" JSONB;
 
 -- AlterTable
-ALTER TABLE "Subscription" ADD COLUMN     "protection" JSONB;
+ALTER TABLE "Subscription" ADD COLUMN     "protection" JSONB,
+ADD COLUMN     "leverage" INTEGER,
+ADD COLUMN     "marginMode" "MarginMode";
 
 -- CreateTable
 CREATE TABLE "ProtectiveOrder" (

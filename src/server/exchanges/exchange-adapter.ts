@@ -74,8 +74,8 @@ export interface AdapterHooks {
 }
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
-/** Position modes remembered per key and symbol (bounded: the oldest is forgotten first). */
-const MODE_CACHE_MAX = 50_000;
+/** Account settings remembered per key and symbol (bounded: the oldest is forgotten first). */
+const SETTINGS_CACHE_MAX = 50_000;
 
 /** The exchange refused an order because its position side does not match the account's mode (one-way vs hedge). */
 export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["exchange"]): boolean {
@@ -84,7 +84,7 @@ export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["ex
 }
 
 export class ExchangeAdapter {
-  private readonly hedgedModes = new Map<string, boolean>();
+  private readonly settings = new Map<string, string | number | boolean>();
 
   constructor(
     readonly clients: ExchangeClients,
@@ -120,16 +120,25 @@ export class ExchangeAdapter {
     }
   }
 
+  /** Account settings last learned or set per key and symbol (position mode, leverage, margin mode); undefined: not known. */
+  remembered<T extends string | number | boolean>(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode"): T | undefined {
+    return this.settings.get(`${cred.id}|${symbol}|${what}`) as T | undefined;
+  }
+
+  remember(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode", value: string | number | boolean): void {
+    const key = `${cred.id}|${symbol}|${what}`;
+    this.settings.delete(key);
+    this.settings.set(key, value);
+    if (this.settings.size > SETTINGS_CACHE_MAX) this.settings.delete(this.settings.keys().next().value!);
+  }
+
   /** Whether this key trades `symbol` in hedge mode, as last learned (undefined: not known, try one-way). */
   hedgeMode(cred: CredentialRef, symbol: string): boolean | undefined {
-    return this.hedgedModes.get(`${cred.id}|${symbol}`);
+    return this.remembered<boolean>(cred, symbol, "hedged");
   }
 
   rememberHedgeMode(cred: CredentialRef, symbol: string, hedged: boolean): void {
-    const key = `${cred.id}|${symbol}`;
-    this.hedgedModes.delete(key);
-    this.hedgedModes.set(key, hedged);
-    if (this.hedgedModes.size > MODE_CACHE_MAX) this.hedgedModes.delete(this.hedgedModes.keys().next().value!);
+    this.remember(cred, symbol, "hedged", hedged);
   }
 
   /** Free and total per currency, as decimal strings; a currency the exchange gave no number for is left out. */
@@ -236,6 +245,19 @@ export class ExchangeAdapter {
         return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage), hedged: p.hedged === true }];
       });
     });
+  }
+
+  /**
+   * Margin mode (isolated / cross) for the symbol (Bybit UTA: the whole account); "already set"
+   * answers count as success.
+   */
+  async setMarginMode(cred: CredentialRef, symbol: string, mode: "isolated" | "cross"): Promise<void> {
+    try {
+      await this.call(cred, "requests", (c) => c.setMarginMode(mode, symbol));
+    } catch (err) {
+      if (isExchangeError(err) && err.exchangeCode !== undefined && PROFILES[cred.exchange].noopCodes.includes(err.exchangeCode)) return;
+      throw err;
+    }
   }
 
   /** Sets leverage; "not modified" answers count as success. */

@@ -17,7 +17,7 @@ import { receiveSignal } from "~/server/signals/receive-signal";
 import { makeStrategy, makeSubscriber, waitFor } from "~/server/test/engine-fixtures";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 import { createKeyring } from "~/server/vault/keyring";
-import { binanceClient, bybitClient, ledger, simPost } from "~/sim/ccxt-test-clients";
+import { binanceClient, bybitClient, ledger, simGet, simPost } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
 
 let t: TestDatabase;
@@ -198,5 +198,26 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s hedge-mode account", (exchange)
     await waitFor(async () => (await live(sub.userId)).length === 0, 15_000);
     expect(await sides()).toEqual([["short", "0.05"]]);
     expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
+  }, 60_000);
+});
+
+describe("futures controls per subscription", () => {
+  it("margin mode and leverage are set on the user's account before the entry; a leverage above the symbol's maximum is the execution's reason", async () => {
+    await price("50000");
+    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
+    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
+    await deps.db.subscription.updateMany({ where: { userId: sub.userId }, data: { leverage: 5, marginMode: "ISOLATED" } });
+    expect((await alert(strategy.webhookToken, long)).map((e) => [e.status, e.amount?.toFixed()])).toEqual([["FILLED", "0.01"]]); // 100 USDT x 5 / 50000
+    const [order] = await ledger(sim.url, `?apiKey=${sub.apiKey}`);
+    const account = await simGet<{ symbols: Record<string, { marginMode: string; leverage: number }> }>(sim.url, `/__sim/accounts/${(order as { accountId: string }).accountId}`);
+    expect(account.symbols.BTCUSDT).toMatchObject({ marginMode: "isolated", leverage: 5 });
+
+    // 126x: above BTC's maximum of 125 (a subscriber's leverage meets each symbol's own maximum only at the exchange).
+    const bold = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
+    await deps.db.subscription.updateMany({ where: { userId: bold.userId }, data: { leverage: 126 } });
+    const refused = (await alert(strategy.webhookToken, long)).find((e) => e.userId === bold.userId)!;
+    expect(refused.status).toBe("SKIPPED");
+    expect(refused.message).toMatch(/^Could not set 126x leverage on BTC\/USDT:USDT: .*Lower the leverage/);
+    expect(await ledger(sim.url, `?apiKey=${bold.apiKey}`)).toEqual([]);
   }, 60_000);
 });
