@@ -93,6 +93,10 @@ export const envSchema = z.object({
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WORKER_LEASE_SECONDS: intIn(1, 3600, "seconds").default(15),
   EXECUTION_LEASE_MS: intIn(100, 3_600_000, "milliseconds").default(30_000),
+  // The drift check after a fan-out waits this long (fills settle; the next alerts of a burst go first).
+  DRIFT_CHECK_DELAY_MS: intIn(0, 3_600_000, "milliseconds").default(10_000),
+  // How often the protection watch checks that every protected position's stop-loss is on the exchange.
+  PROTECTION_WATCH_MS: intIn(1_000, 3_600_000, "milliseconds").default(60_000),
   // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).
   // An order whose create got no answer is re-sent only after this has passed and a look-up finds nothing.
   EXCHANGE_RECV_WINDOW_MS: intIn(500, 60_000, "milliseconds").default(5_000),

@@ -47,6 +47,9 @@ export const AUDIT_ACTIONS = [
   "order.place",
   "position.close",
   "position.drift",
+  "protection.place",
+  "protection.fill",
+  "protection.cancel",
   // the admin console
   "admin.audit.view",
   "admin.audit.detail",

@@ -33,6 +33,9 @@ type ClaimRow = Omit<Claimed, "signal" | "subscription"> & {
   s_leverageCap: number | null;
   s_maxNotional: Claimed["subscription"]["maxNotional"];
   s_paused: boolean;
+  s_protection: Claimed["subscription"]["protection"];
+  s_leverage: number | null;
+  s_marginMode: Claimed["subscription"]["marginMode"];
   s_createdAt: Date;
   s_updatedAt: Date;
   k_id: string | null;
@@ -59,7 +62,7 @@ const CLAIM_SQL = `WITH c AS (
         g.alert AS g_alert, g.decision AS g_decision, g."receivedAt" AS "g_receivedAt",
         s.id AS s_id, s."userId" AS "s_userId", s."strategyId" AS "s_strategyId", s."credentialId" AS "s_credentialId",
         s."sizingMode"::text AS "s_sizingMode", s."sizingValue" AS "s_sizingValue", s."leverageCap" AS "s_leverageCap",
-        s."maxNotional" AS "s_maxNotional", s.paused AS s_paused, s."createdAt" AS "s_createdAt", s."updatedAt" AS "s_updatedAt",
+        s."maxNotional" AS "s_maxNotional", s.paused AS s_paused, s.protection AS s_protection, s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode", s."createdAt" AS "s_createdAt", s."updatedAt" AS "s_updatedAt",
         k.id AS k_id, k."userId" AS "k_userId", k.exchange::text AS k_exchange, k.environment::text AS k_environment,
         k."apiKey" AS "k_apiKey", k."sealedSecret" AS "k_sealedSecret", k.status::text AS k_status
    FROM c
@@ -74,7 +77,7 @@ export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ cla
   const claimed = rows.map((r) => {
     const {
       g_alert, g_decision, g_receivedAt,
-      s_id, s_userId, s_strategyId, s_credentialId, s_sizingMode, s_sizingValue, s_leverageCap, s_maxNotional, s_paused, s_createdAt, s_updatedAt,
+      s_id, s_userId, s_strategyId, s_credentialId, s_sizingMode, s_sizingValue, s_leverageCap, s_maxNotional, s_paused, s_protection, s_leverage, s_marginMode, s_createdAt, s_updatedAt,
       k_id, k_userId, k_exchange, k_environment, k_apiKey, k_sealedSecret, k_status,
       ...execution
     } = r;
@@ -84,7 +87,7 @@ export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ cla
       signal: { alert: g_alert, decision: g_decision, receivedAt: g_receivedAt },
       subscription: {
         id: s_id, userId: s_userId, strategyId: s_strategyId, credentialId: s_credentialId, sizingMode: s_sizingMode, sizingValue: s_sizingValue,
-        leverageCap: s_leverageCap, maxNotional: s_maxNotional, paused: s_paused, createdAt: s_createdAt, updatedAt: s_updatedAt,
+        leverageCap: s_leverageCap, maxNotional: s_maxNotional, paused: s_paused, protection: s_protection, leverage: s_leverage, marginMode: s_marginMode, createdAt: s_createdAt, updatedAt: s_updatedAt,
       },
     } satisfies Claimed;
   });

@@ -8,6 +8,7 @@
  *   (the user closed by hand), the ledger follows the account first and the position says so.
  */
 import type { Prisma } from "~/generated/prisma/client";
+import { applyFuturesSettings } from "~/server/engine/futures-settings";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { sizeOrder } from "~/server/engine/sizing";
 import { checkUserRules } from "~/server/engine/user-rules";
@@ -66,7 +67,7 @@ async function planOpen(
     price: price ?? "0",
     availableQuote,
     market: info,
-    leverage: alert.leverage,
+    leverage: alert.leverage ?? sub.leverage,
     leverageCap: sub.leverageCap,
   });
   if (!sized.ok) return { ok: false, message: sized.reason.message };
@@ -78,8 +79,9 @@ async function planOpen(
     now: new Date(),
   });
   if (limits.length) return { ok: false, message: limits.map((r) => r.message).join(" ") };
-  if (info.marketType === "linear" && cred && sized.leverage > 1) {
-    await deps.adapter.setLeverage(cred, e.symbol, sized.leverage);
+  if (info.marketType === "linear" && cred) {
+    const refused = await applyFuturesSettings(deps, cred, e.symbol, { leverage: sized.leverage, marginMode: sub.marginMode });
+    if (refused) return { ok: false, message: refused };
   }
   const side = e.positionSide === "SHORT" || (e.positionSide === null && e.side === "sell") ? "sell" : "buy";
   return { ok: true, side, type, amount: sized.amount, price, reduceOnly: false, leverage: sized.leverage, dustBelow: null };

@@ -8,6 +8,7 @@ import type { EngineDeps } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { DRIFT_PRIORITY } from "~/server/engine/result-writer";
+import { watchJob } from "~/server/positions/protection/protection-watch";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
@@ -35,6 +36,8 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
     ...batchJobs(stale, deps.batchSize).map((j) => ({ ...j, jobKey: `reconcile:${j.jobKey}` })),
     // Does every account still hold what the ledger says? (The user may have traded while we were down.)
     { task: "check_drift", payload: { all: true }, priority: DRIFT_PRIORITY, jobKey: "drift:start", maxAttempts: 3 },
+    // Is every protected position's stop-loss on the exchange? (Stops may have fired while we were down.) Then every PROTECTION_WATCH_MS.
+    watchJob(0),
   ];
   if (jobs.length) {
     await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, jobs));

@@ -11,6 +11,7 @@
  * inserts under one lock (taken last, so held briefly), so concurrent writers would only queue
  * inside PostgreSQL, each holding a pooled connection that other batches' claims are waiting for.
  */
+import { envVar } from "~/env";
 import type { AuditAction } from "~/server/audit/audit-actions";
 import { sealAuditRows } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
@@ -23,6 +24,7 @@ import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
+import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
 type WriterDb = Pick<Db, "$transaction">;
 type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -152,8 +154,9 @@ export class ResultWriter {
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {
       const written = await tx.$queryRawUnsafe<Written[]>(RESULT_SQL, JSON.stringify(rows));
-      await bookFills(tx, written.flatMap(toFill));
-      released = await releaseWaitingLegs(tx, written, this.batchSize);
+      const fills = written.flatMap(toFill);
+      await bookFills(tx, fills);
+      released = [...(await releaseWaitingLegs(tx, written, this.batchSize)), ...(await protectJobsFor(tx, fills))];
       // Chained by the database, then sealed with the audit key (which the database never sees).
       await sealAuditRows(tx, await tx.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_SQL, written.map((w) => w.id)));
       await this.jobs.addInTx(tx, released);
@@ -206,7 +209,7 @@ export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "
      RETURNING s.id`,
     signalIds,
   );
-  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3 }));
+  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3, delayMs: DRIFT_DELAY_MS }));
   if (jobs.length === 0) return;
   await deps.jobs.addInTx(deps.db, jobs);
   deps.jobs.afterCommit(jobs);
@@ -214,3 +217,4 @@ export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "
 
 /** After every tier's orders (PRO 0, FLEX 1, TRIAL 2). */
 export const DRIFT_PRIORITY = 10;
+const DRIFT_DELAY_MS = envVar("DRIFT_CHECK_DELAY_MS");

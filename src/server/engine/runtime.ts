@@ -11,6 +11,8 @@ import type { Database } from "~/server/db";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { executeBatch } from "~/server/engine/execute-batch";
 import { checkDrift } from "~/server/positions/drift-check";
+import { watchJob, watchProtection } from "~/server/positions/protection/protection-watch";
+import { syncProtection } from "~/server/positions/protection/sync-protection";
 import { processSignal } from "~/server/engine/fan-out";
 import { reconcileAtStart } from "~/server/engine/reconcile";
 import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
@@ -58,6 +60,17 @@ export function makeTasks(deps: EngineDeps): TaskList {
     process_signal: (p) => counted(() => processSignal(deps, String(p.signalId)))(),
     execute_batch: (p) => counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined))(),
     check_drift: (p) => counted(async () => void (await checkDrift(deps, typeof p.signalId === "string" ? { signalId: p.signalId } : { all: true })))(),
+    protect_position: (p) => counted(async () => void (await syncProtection(deps, String(p.positionId))))(),
+    watch_protection: async () => {
+      try {
+        await watchProtection(deps);
+      } finally {
+        // The next round (a job key: one watch queued at a time, however many workers).
+        const next = [watchJob()];
+        await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, next));
+        deps.jobs.afterCommit(next);
+      }
+    },
   };
 }
 

@@ -17,7 +17,7 @@ import { ES } from "~/server/engine/execution-state";
 import { fromOrder, paperOrder, type Outcome } from "~/server/engine/order-outcome";
 import { planOrder, type OrderPlan } from "~/server/engine/plan-order";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
-import type { OrderView } from "~/server/exchanges/exchange-adapter";
+import { isPositionModeMismatch, type OrderView } from "~/server/exchanges/exchange-adapter";
 import { isExchangeError } from "~/server/exchanges/map-error";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
@@ -71,6 +71,10 @@ export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | 
  */
 export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, plan: SendPlan, deadline: number): Promise<Outcome> {
   const sentAt = new Date();
+  const linear = e.symbol.includes(":");
+  // Hedge-mode accounts need the position side on every order; learned from the exchange's refusal, then remembered.
+  let hedgeSide = linear && deps.adapter.hedgeMode(cred, e.symbol) ? legSide(e, plan) : undefined;
+  let modeSwitched = false;
   for (let attempt = 0; ; attempt++) {
     if (Date.now() > deadline) throw new Error("the claim's lease ran out before the order could be sent; a reconciler looks it up and sends it");
     const signedAt = Date.now();
@@ -83,6 +87,7 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
         price: plan.type === "limit" ? (plan.price ?? undefined) : undefined,
         clientOrderId: e.clientOrderId,
         reduceOnly: plan.reduceOnly,
+        hedgeSide,
       });
       const ackAt = new Date();
       // Bybit's create answer carries no status or fill: read the order back once, by its id (one
@@ -91,6 +96,13 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
       return { ...fromOrder(full, plan.amount), ackAt, sentAt, price: plan.price, dustBelow: plan.dustBelow };
     } catch (err) {
       if (!isExchangeError(err)) throw err;
+      if (linear && !modeSwitched && isPositionModeMismatch(err, cred.exchange)) {
+        // A refusal (nothing was created): the account is in the other position mode. Send again in that mode, once.
+        modeSwitched = true;
+        deps.adapter.rememberHedgeMode(cred, e.symbol, hedgeSide === undefined);
+        hedgeSide = hedgeSide === undefined ? legSide(e, plan) : undefined;
+        continue;
+      }
       switch (err.kind) {
         case "AUTH":
           return { status: ES.FAILED, errorKind: err.kind, message: err.message, sentAt };
@@ -121,6 +133,12 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
       logger.info({ executionId: e.id, kind: err.kind, attempt }, "order not on the exchange after a failed create; sending again");
     }
   }
+}
+
+/** The position side an order opens, or (reduce-only) closes. */
+function legSide(e: Claimed, plan: SendPlan): "long" | "short" {
+  if (e.positionSide === "LONG" || e.positionSide === "SHORT") return e.positionSide === "LONG" ? "long" : "short";
+  return (plan.side === "buy") !== plan.reduceOnly ? "long" : "short";
 }
 
 /**

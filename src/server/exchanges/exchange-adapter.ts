@@ -10,6 +10,7 @@ import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/c
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
+import { cancelProtective, placeProtective, readProtective, tradesFee, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
 import { dec, decStr } from "~/server/money/decimal";
 import { isVaultError } from "~/server/vault/secret-box";
 
@@ -31,6 +32,8 @@ export interface PlaceOrderInput {
   price?: string;
   clientOrderId: string;
   reduceOnly?: boolean;
+  /** Set on hedge-mode accounts: the position side this order opens (or, reduce-only, closes). */
+  hedgeSide?: "long" | "short";
 }
 
 export interface OrderView {
@@ -61,6 +64,8 @@ export interface PositionView {
   contracts: string;
   entryPrice: string | undefined;
   leverage: number | undefined;
+  /** The account is in hedge mode (a long and a short side per symbol). */
+  hedged: boolean;
 }
 
 export interface AdapterHooks {
@@ -69,8 +74,18 @@ export interface AdapterHooks {
 }
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
+/** Account settings remembered per key and symbol (bounded: the oldest is forgotten first). */
+const SETTINGS_CACHE_MAX = 50_000;
+
+/** The exchange refused an order because its position side does not match the account's mode (one-way vs hedge). */
+export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["exchange"]): boolean {
+  if (!isExchangeError(err) || err.exchangeCode === undefined || !PROFILES[exchange].positionModeCodes.includes(err.exchangeCode)) return false;
+  return exchange === "BINANCE" || /position idx not match position mode/i.test(err.message);
+}
 
 export class ExchangeAdapter {
+  private readonly settings = new Map<string, string | number | boolean>();
+
   constructor(
     readonly clients: ExchangeClients,
     private readonly hooks: AdapterHooks = {},
@@ -105,6 +120,27 @@ export class ExchangeAdapter {
     }
   }
 
+  /** Account settings last learned or set per key and symbol (position mode, leverage, margin mode); undefined: not known. */
+  remembered<T extends string | number | boolean>(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode"): T | undefined {
+    return this.settings.get(`${cred.id}|${symbol}|${what}`) as T | undefined;
+  }
+
+  remember(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode", value: string | number | boolean): void {
+    const key = `${cred.id}|${symbol}|${what}`;
+    this.settings.delete(key);
+    this.settings.set(key, value);
+    if (this.settings.size > SETTINGS_CACHE_MAX) this.settings.delete(this.settings.keys().next().value!);
+  }
+
+  /** Whether this key trades `symbol` in hedge mode, as last learned (undefined: not known, try one-way). */
+  hedgeMode(cred: CredentialRef, symbol: string): boolean | undefined {
+    return this.remembered<boolean>(cred, symbol, "hedged");
+  }
+
+  rememberHedgeMode(cred: CredentialRef, symbol: string, hedged: boolean): void {
+    this.remember(cred, symbol, "hedged", hedged);
+  }
+
   /** Free and total per currency, as decimal strings; a currency the exchange gave no number for is left out. */
   fetchBalance(cred: CredentialRef, marketType: MarketType = "spot"): Promise<{ free: Record<string, string>; total: Record<string, string> }> {
     return this.call(cred, "requests", async (c) => {
@@ -118,6 +154,7 @@ export class ExchangeAdapter {
   async createOrder(cred: CredentialRef, o: PlaceOrderInput): Promise<OrderView> {
     const params: Record<string, unknown> = { clientOrderId: o.clientOrderId };
     if (o.reduceOnly) params.reduceOnly = true;
+    if (o.hedgeSide) params.hedged = true; // ccxt sets Binance's positionSide / Bybit's positionIdx from the side
     const amount = ccxtNumber("amount", o.amount);
     const price = o.type === "limit" && o.price !== undefined ? ccxtNumber("price", o.price) : undefined;
     const order = await this.call(
@@ -171,6 +208,8 @@ export class ExchangeAdapter {
    */
   fetchOrderFee(cred: CredentialRef, symbol: string, id: string): Promise<{ cost: string; currency: string } | null> {
     return this.call(cred, "requests", async (c) => {
+      // ccxt's Binance fetchOrderTrades is spot-only; the account's trades filtered by the order serve both markets.
+      if (cred.exchange === "BINANCE") return (await tradesFee(c, symbol, id)) ?? null;
       const trades = await c.fetchOrderTrades(id, symbol);
       const fees = trades.flatMap((t) => (t.fee && t.fee.cost !== undefined && t.fee.currency ? [{ cost: decStr(t.fee.cost), currency: t.fee.currency }] : []));
       if (fees.length === 0 || fees.some((f) => f.currency !== fees[0]!.currency)) return null;
@@ -182,6 +221,20 @@ export class ExchangeAdapter {
     return this.call(cred, "orders", async (c) => toView(await c.cancelOrder(id, symbol), symbol, undefined));
   }
 
+  /** Places a reduce-only stop-loss, take-profit or trailing stop. Like createOrder: may throw UNKNOWN_OUTCOME, never retried here. */
+  createProtective(cred: CredentialRef, o: ProtectiveInput): Promise<{ id: string }> {
+    return this.call(cred, "orders", (c) => placeProtective(c, cred.exchange, o), { sent: true });
+  }
+
+  /** A protective order by id, or by client order id; null when the exchange has none. */
+  fetchProtective(cred: CredentialRef, symbol: string, ref: { id?: string | null; clientOrderId: string }): Promise<ProtectiveView | null> {
+    return this.call(cred, "requests", (c) => readProtective(c, cred.exchange, symbol, ref));
+  }
+
+  cancelProtective(cred: CredentialRef, symbol: string, id: string): Promise<void> {
+    return this.call(cred, "orders", (c) => cancelProtective(c, cred.exchange, symbol, id));
+  }
+
   /** Open positions (contracts not 0). */
   fetchPositions(cred: CredentialRef, symbols?: string[]): Promise<PositionView[]> {
     return this.call(cred, "requests", async (c) => {
@@ -189,9 +242,22 @@ export class ExchangeAdapter {
       return list.flatMap((p) => {
         const contracts = decimal(p.contracts) ?? "0";
         if (contracts === "0") return [];
-        return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage) }];
+        return [{ symbol: p.symbol ?? "", side: p.side as PositionView["side"], contracts, entryPrice: decimal(p.entryPrice), leverage: num(p.leverage), hedged: p.hedged === true }];
       });
     });
+  }
+
+  /**
+   * Margin mode (isolated / cross) for the symbol (Bybit UTA: the whole account); "already set"
+   * answers count as success.
+   */
+  async setMarginMode(cred: CredentialRef, symbol: string, mode: "isolated" | "cross"): Promise<void> {
+    try {
+      await this.call(cred, "requests", (c) => c.setMarginMode(mode, symbol));
+    } catch (err) {
+      if (isExchangeError(err) && err.exchangeCode !== undefined && PROFILES[cred.exchange].noopCodes.includes(err.exchangeCode)) return;
+      throw err;
+    }
   }
 
   /** Sets leverage; "not modified" answers count as success. */

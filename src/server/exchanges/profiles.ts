@@ -29,6 +29,8 @@ export interface ExchangeProfile {
   invalidOrderCodes: number[];
   /** "Leverage not modified" and similar: the requested state already holds. */
   noopCodes: number[];
+  /** The order's position side does not match the account's position mode (one-way vs hedge). */
+  positionModeCodes: number[];
   /** Where users manage their keys, shown in instructions. */
   apiManagementUrl: string;
 }
@@ -51,6 +53,7 @@ export const PROFILES: Record<ExchangeName, ExchangeProfile> = {
     // -2022 reduce-only rejected, -4164 min notional, -1111 precision, -4003 quantity <= 0, -1013 filter.
     invalidOrderCodes: [-2022, -4164, -1111, -4003, -1013, -4061],
     noopCodes: [-4046, -4059],
+    positionModeCodes: [-4061],
     apiManagementUrl: "https://www.binance.com/en/my/settings/api-management",
   },
   BYBIT: {
@@ -71,6 +74,8 @@ export const PROFILES: Record<ExchangeName, ExchangeProfile> = {
     authCodes: [10003, 10004, 33004, 10010],
     invalidOrderCodes: [110017, 170136, 170140, 110094, 10001],
     noopCodes: [110043, 110025],
+    // 10001 is Bybit's generic parameter error; only its "position idx not match position mode" message means this.
+    positionModeCodes: [10001],
     apiManagementUrl: "https://www.bybit.com/app/user/api-management",
   },
 };

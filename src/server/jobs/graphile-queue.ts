@@ -22,7 +22,7 @@ export async function addJobsSql(tx: SqlExecutor, jobs: JobSpec[]): Promise<void
     identifier: j.task,
     payload: j.payload,
     queue_name: null,
-    run_at: null,
+    run_at: j.delayMs ? new Date(Date.now() + j.delayMs).toISOString() : null,
     max_attempts: j.maxAttempts ?? 10,
     job_key: j.jobKey ?? null,
     priority: j.priority ?? 0,

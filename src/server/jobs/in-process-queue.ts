@@ -20,6 +20,11 @@ export class InProcessQueue {
   }
 
   add(jobs: JobSpec[]) {
+    const later = jobs.filter((j) => j.delayMs);
+    if (later.length > 0) {
+      setTimeout(() => this.add(later.map((j) => ({ ...j, delayMs: undefined }))), Math.max(...later.map((j) => j.delayMs!))).unref();
+      jobs = jobs.filter((j) => !j.delayMs);
+    }
     for (const j of jobs) {
       if (j.jobKey && this.keys.has(j.jobKey)) continue;
       if (j.jobKey) this.keys.add(j.jobKey);

@@ -1,11 +1,13 @@
 /** The jobs KeyRelay runs, shared by the PostgreSQL (graphile-worker) and in-process queues. */
 export interface JobSpec {
-  task: "process_signal" | "execute_batch" | "check_drift";
+  task: "process_signal" | "execute_batch" | "check_drift" | "protect_position" | "watch_protection";
   payload: Record<string, unknown>;
   /** Lower runs first (graphile-worker semantics): PRO 0, FLEX 1, TRIAL 2. */
   priority?: number;
   jobKey?: string;
   maxAttempts?: number;
+  /** Run no sooner than this many milliseconds after the add (background checks stay out of bursts). */
+  delayMs?: number;
 }
 
 export type TaskHandler = (payload: Record<string, unknown>) => Promise<void>;

@@ -45,49 +45,68 @@ export async function checkDrift(deps: EngineDeps, scope: DriftScope): Promise<D
     take: 10_000,
   });
   const report: DriftReport = { checked: 0, followed: 0, skipped: 0, failed: 0 };
-  await Promise.all(
-    positions.map(async (p) => {
-      const cred = p.subscription.credential;
-      if (!cred || cred.status !== "ACTIVE") return void report.skipped++;
-      const busy = await deps.db.execution.count({ where: { subscriptionId: p.subscriptionId, symbol: p.symbol, paper: false, status: { in: [...IN_FLIGHT] } } });
-      if (busy > 0) return void report.skipped++;
-      try {
-        const held = await accountHolds(deps, cred, p.symbol, SIDE[p.side] as "long" | "short");
-        report.checked++;
-        if (held.gte(p.size.toString())) return;
-        const book: Book = {
-          side: SIDE[p.side], size: p.size.toString(), grossSize: p.grossSize.toString(), entryValue: p.entryValue.toString(),
-          openFees: p.openFees.toString(), realizedPnl: p.realizedPnl.toString(), feesPaid: p.feesPaid.toString(),
-        };
-        const next = shrinkTo(book, held.toFixed());
-        const base = parseSymbol(p.symbol).base;
-        const note = `The account held ${held.toFixed()} ${base} where the strategy's ledger said ${book.size}: the position was closed or reduced outside KeyRelay, so the ledger now follows the account.`;
-        const changed = await deps.db.$transaction(async (tx) => {
-          const n = await tx.position.updateMany({
-            where: { id: p.id, updatedAt: p.updatedAt },
-            data: {
-              side: next.side === "flat" ? "FLAT" : p.side, size: next.size, grossSize: next.grossSize, entryValue: next.entryValue, openFees: next.openFees,
-              driftNote: note, driftAt: new Date(), ...(next.side === "flat" ? { closedAt: new Date() } : {}),
-            },
-          });
-          if (n.count === 1) {
-            await writeAudit(tx, {
-              action: "position.drift", outcome: "SUCCESS", actorId: p.userId, actorEmail: "engine", targetType: "position", targetId: p.id,
-              details: { symbol: p.symbol, ledger: book.size, account: held.toFixed() },
-            });
-          }
-          return n.count === 1;
+  // Positions with an order in flight (few at any moment), in one query rather than one per position.
+  const inFlight = await deps.db.execution.findMany({
+    where: { paper: false, status: { in: [...IN_FLIGHT] } },
+    select: { subscriptionId: true, symbol: true },
+    distinct: ["subscriptionId", "symbol"],
+  });
+  const busy = new Set(inFlight.map((x) => `${x.subscriptionId} ${x.symbol}`));
+  // A background check: a few account reads at a time, so it never crowds out a fan-out.
+  await eachLimited(positions, DRIFT_CONCURRENCY, async (p) => {
+    const cred = p.subscription.credential;
+    if (!cred || cred.status !== "ACTIVE") return void report.skipped++;
+    if (busy.has(`${p.subscriptionId} ${p.symbol}`)) return void report.skipped++;
+    try {
+      const held = await accountHolds(deps, cred, p.symbol, SIDE[p.side] as "long" | "short");
+      report.checked++;
+      if (held.gte(p.size.toString())) return;
+      const book: Book = {
+        side: SIDE[p.side], size: p.size.toString(), grossSize: p.grossSize.toString(), entryValue: p.entryValue.toString(),
+        openFees: p.openFees.toString(), realizedPnl: p.realizedPnl.toString(), feesPaid: p.feesPaid.toString(),
+      };
+      const next = shrinkTo(book, held.toFixed());
+      const base = parseSymbol(p.symbol).base;
+      const note = `The account held ${held.toFixed()} ${base} where the strategy's ledger said ${book.size}: the position was closed or reduced outside KeyRelay, so the ledger now follows the account.`;
+      const changed = await deps.db.$transaction(async (tx) => {
+        // An order sent since the snapshot above may have moved the account before its fill is booked.
+        const sending = await tx.execution.count({ where: { subscriptionId: p.subscriptionId, symbol: p.symbol, paper: false, status: { in: [...IN_FLIGHT] } } });
+        if (sending > 0) return false;
+        const n = await tx.position.updateMany({
+          where: { id: p.id, updatedAt: p.updatedAt },
+          data: {
+            side: next.side === "flat" ? "FLAT" : p.side, size: next.size, grossSize: next.grossSize, entryValue: next.entryValue, openFees: next.openFees,
+            driftNote: note, driftAt: new Date(), ...(next.side === "flat" ? { closedAt: new Date() } : {}),
+          },
         });
-        if (changed) report.followed++;
-        else report.skipped++;
-      } catch (err) {
-        report.failed++;
-        logger.warn({ err, positionId: p.id }, "drift check could not read the account; the next check tries again");
-      }
-    }),
-  );
+        if (n.count === 1) {
+          await writeAudit(tx, {
+            action: "position.drift", outcome: "SUCCESS", actorId: p.userId, actorEmail: "engine", targetType: "position", targetId: p.id,
+            details: { symbol: p.symbol, ledger: book.size, account: held.toFixed() },
+          });
+        }
+        return n.count === 1;
+      });
+      if (changed) report.followed++;
+      else report.skipped++;
+    } catch (err) {
+      report.failed++;
+      logger.warn({ err, positionId: p.id }, "drift check could not read the account; the next check tries again");
+    }
+  });
   if (report.followed || report.failed) logger.info(report, "drift check");
   return report;
+}
+
+/** Account reads in flight at once per drift check. */
+const DRIFT_CONCURRENCY = 4;
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 async function accountHolds(deps: EngineDeps, cred: CredentialRef, symbol: string, side: "long" | "short") {

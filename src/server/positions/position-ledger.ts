@@ -49,7 +49,9 @@ export async function readPosition(db: Sql, subscriptionId: string, symbol: stri
 
 /** A fill to book: an answered execution with something filled. */
 export interface FillToBook {
-  executionId: string;
+  /** The order that filled: the strategy's execution, or (protectiveOrderId) a stop-loss or take-profit. */
+  executionId: string | null;
+  protectiveOrderId?: string | null;
   subscriptionId: string;
   userId: string;
   strategyId: string;
@@ -118,6 +120,7 @@ export async function bookFills(tx: Sql, fills: FillToBook[]): Promise<void> {
     pos.book = book;
     fillRows.push({
       executionId: f.executionId,
+      protectiveOrderId: f.protectiveOrderId ?? null,
       positionId: pos.id,
       userId: f.userId,
       strategyId: f.strategyId,
@@ -135,10 +138,10 @@ export async function bookFills(tx: Sql, fills: FillToBook[]): Promise<void> {
     });
   }
   await tx.$executeRawUnsafe(
-    `INSERT INTO "Fill" (id, "executionId", "positionId", "userId", "strategyId", paper, symbol, side, effect, amount, price, fee, "feeCurrency", "feeQuote", "realizedPnl", "slippagePct")
-     SELECT 'f' || x."executionId", x."executionId", x."positionId", x."userId", x."strategyId", x.paper, x.symbol, x.side, x.effect::"FillEffect",
+    `INSERT INTO "Fill" (id, "executionId", "protectiveOrderId", "positionId", "userId", "strategyId", paper, symbol, side, effect, amount, price, fee, "feeCurrency", "feeQuote", "realizedPnl", "slippagePct")
+     SELECT 'f' || COALESCE(x."executionId", x."protectiveOrderId"), x."executionId", x."protectiveOrderId", x."positionId", x."userId", x."strategyId", x.paper, x.symbol, x.side, x.effect::"FillEffect",
             x.amount, x.price, x.fee, x."feeCurrency", x."feeQuote", x."realizedPnl", round(x."slippagePct", 8)
-       FROM json_to_recordset($1::json) AS x("executionId" text, "positionId" text, "userId" text, "strategyId" text, paper boolean, symbol text, side text,
+       FROM json_to_recordset($1::json) AS x("executionId" text, "protectiveOrderId" text, "positionId" text, "userId" text, "strategyId" text, paper boolean, symbol text, side text,
             effect text, amount numeric, price numeric, fee numeric, "feeCurrency" text, "feeQuote" numeric, "realizedPnl" numeric, "slippagePct" numeric)`,
     JSON.stringify(fillRows),
   );

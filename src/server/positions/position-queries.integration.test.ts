@@ -230,7 +230,7 @@ describe("trade history", () => {
     const gamma = lines.find((l) => l.includes("SOL/USDT"))!;
     expect(gamma).toContain(`"'=Gamma"`);
     expect(lines.find((l) => l.includes('"-0.390625"'))).toBeDefined();
-    expect(lines.find((l) => l.includes(`"xt02"`))).toMatch(/"sell","CLOSE","0.1","3100","0.31","USDT","0.31","9.39","USDT",,"LIVE","BYBIT","xt02"$/);
+    expect(lines.find((l) => l.includes(`"xt02"`))).toMatch(/"sell","CLOSE","0.1","3100","0.31","USDT","0.31","9.39","USDT",,"LIVE","BYBIT","xt02","STRATEGY"$/);
     expect(text).not.toContain("Beta");
   });
 });

@@ -209,7 +209,10 @@ function historyWhere(userId: string, f: HistoryFilter, cursor: string | null | 
 
 export interface HistoryRow {
   id: string;
-  executionId: string;
+  /** The strategy's order that filled, or null for a protective order's fill (see source). */
+  executionId: string | null;
+  /** What filled: the strategy's own order, or a protective order KeyRelay placed. */
+  source: "STRATEGY" | "STOP_LOSS" | "TAKE_PROFIT" | "TRAILING_STOP";
   at: Date;
   strategyId: string;
   strategyName: string;
@@ -244,7 +247,7 @@ export async function tradeHistory(
     where: historyWhere(userId, filter, page.cursor),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    include: { execution: { select: { exchange: true } } },
+    include: { position: { select: { exchange: true } }, protectiveOrder: { select: { kind: true } } },
   });
   const more = rows.length > limit;
   const shown = rows.slice(0, limit);
@@ -255,6 +258,7 @@ export async function tradeHistory(
     (r): HistoryRow => ({
       id: r.id,
       executionId: r.executionId,
+      source: r.protectiveOrder?.kind ?? "STRATEGY",
       at: r.createdAt,
       strategyId: r.strategyId,
       strategyName: names.get(r.strategyId) ?? "(deleted strategy)",
@@ -270,7 +274,7 @@ export async function tradeHistory(
       realizedPnl: decStr(r.realizedPnl),
       slippagePct: r.slippagePct === null ? null : decStr(r.slippagePct),
       paper: r.paper,
-      exchange: r.execution.exchange,
+      exchange: r.position.exchange,
     }),
   );
   return { items, nextCursor: more && shown.length > 0 ? cursorOf(shown.at(-1)!) : null };

@@ -4,12 +4,12 @@ import { csvLine } from "~/server/http/csv";
 import { tradeHistory, HISTORY_PAGE_MAX, type HistoryFilter, type HistoryRow } from "~/server/positions/position-queries";
 
 export const HISTORY_CSV_COLUMNS = [
-  "time", "strategy", "symbol", "side", "effect", "amount", "price", "fee", "feeCurrency", "feeInQuote", "realizedPnl", "quote", "slippagePct", "mode", "exchange", "executionId",
+  "time", "strategy", "symbol", "side", "effect", "amount", "price", "fee", "feeCurrency", "feeInQuote", "realizedPnl", "quote", "slippagePct", "mode", "exchange", "executionId", "source",
 ] as const;
 
 const cells = (r: HistoryRow) => [
   r.at, r.strategyName, r.symbol, r.side, r.effect, r.amount, r.price, r.fee, r.feeCurrency, r.feeQuote, r.realizedPnl, r.quote, r.slippagePct,
-  r.paper ? "PAPER" : "LIVE", r.exchange, r.executionId,
+  r.paper ? "PAPER" : "LIVE", r.exchange, r.executionId, r.source,
 ];
 
 export async function* tradeHistoryCsv(db: Db, userId: string, filter: HistoryFilter, batch = HISTORY_PAGE_MAX): AsyncGenerator<string> {

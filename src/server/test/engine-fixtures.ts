@@ -7,12 +7,13 @@ import type { Keyring } from "~/server/vault/keyring";
 import { createSimAccount } from "~/sim/ccxt-test-clients";
 
 /** The strategy row, plus `webhookToken`: its URL's token, which the database holds only as a hash. */
-export async function makeStrategy(db: Db, over: Partial<{ marketType: "SPOT" | "LINEAR"; allowedSymbols: string[]; cooldownSeconds: number }> = {}) {
+export async function makeStrategy(db: Db, over: Partial<{ marketType: "SPOT" | "LINEAR"; allowedSymbols: string[]; cooldownSeconds: number; protection: object }> = {}) {
   return insertStrategy(db, {
     name: `S ${crypto.randomBytes(3).toString("hex")}`,
     allowedSymbols: over.allowedSymbols ?? ["BTC/USDT"],
     marketType: over.marketType ?? "SPOT",
     cooldownSeconds: over.cooldownSeconds ?? 0,
+    ...(over.protection ? { protection: over.protection } : {}),
   });
 }
 
@@ -41,6 +42,10 @@ export async function makeSubscriber(
     /** Spot and futures wallets (default: 100,000 USDT spot). */
     balances?: Record<string, string>;
     futuresBalances?: Record<string, string>;
+    /** The subscriber's own protection settings. */
+    protection?: object;
+    /** The simulator account trades in hedge mode (a long and a short side per symbol). */
+    hedgeMode?: boolean;
   } = {},
 ): Promise<Subscriber & { secret: string }> {
   const exchange = opts.exchange ?? "BYBIT";
@@ -58,6 +63,7 @@ export async function makeSubscriber(
     exchange: exchange.toLowerCase() as "bybit",
     balances: opts.balances ?? { USDT: "100000" },
     ...(opts.futuresBalances ? { futuresBalances: opts.futuresBalances } : {}),
+    ...(opts.hedgeMode ? { hedgeMode: true } : {}),
   });
   const secret = opts.wrongSecret ? acct.secret.slice(0, -1) + (acct.secret.endsWith("A") ? "B" : "A") : acct.secret;
   const cred = await db.$transaction((tx) => storeCredential(tx, keyring, user.id, { exchange, apiKey: acct.apiKey, apiSecret: secret }));
@@ -66,7 +72,9 @@ export async function makeSubscriber(
     data: { status: opts.keyStatus ?? "ACTIVE", canRead: true, canTrade: true, canFutures: true },
   });
   await db.subscription.create({
-    data: { userId: user.id, strategyId, credentialId: cred.id, sizingMode: "FIXED_QUOTE", sizingValue: opts.sizing ?? 50, paused: opts.paused ?? false, createdAt: opts.createdAt },
+    data: { userId: user.id, strategyId, credentialId: cred.id, sizingMode: "FIXED_QUOTE", sizingValue: opts.sizing ?? 50, paused: opts.paused ?? false, createdAt: opts.createdAt,
+      ...(opts.protection ? { protection: opts.protection } : {}),
+    },
   });
   return { userId: user.id, apiKey: acct.apiKey, credentialId: cred.id, secret: acct.secret };
 }

@@ -55,7 +55,8 @@ const modeSummaryOutput = z.object({
 
 const historyRowOutput = z.object({
   id: z.string(),
-  executionId: z.string(),
+  executionId: z.string().nullable(),
+  source: z.enum(["STRATEGY", "STOP_LOSS", "TAKE_PROFIT", "TRAILING_STOP"]),
   at: z.date(),
   strategyId: z.string(),
   strategyName: z.string(),
