@@ -1,13 +1,15 @@
 /**
  * The one place an exchange client is built, and the only place a sealed secret is opened.
- * One long-lived ccxt client per credential (LRU-bounded): never one per order (30x slower,
- * a TLS handshake each), never one shared across users (concurrent calls get signed with the
- * wrong key). Markets are shared per (exchange, environment), and so is the HTTP connection pool:
- * sockets carry no identity (every request is signed on its own), so a fan-out reuses warm
- * keep-alive connections instead of opening (and, live, TLS-handshaking) one per key.
+ * One ccxt instance per (exchange, environment) holds the markets and the HTTP connection pool
+ * (sockets carry no identity: every request is signed on its own, so a fan-out reuses warm
+ * keep-alive connections). Each credential gets a view of it (credential-views.ts): its own key,
+ * secret and options, everything else shared, so a key never used before costs microseconds, not
+ * a ccxt build. Views are kept in an LRU (bounded) so a secret is opened once, not per order;
+ * never one client shared across users (concurrent calls would be signed with the wrong key).
  */
-import ccxt, { type Exchange as CcxtExchange } from "ccxt";
+import type { Exchange as CcxtExchange } from "ccxt";
 import { envVar } from "~/env";
+import { credentialView, viewableClass } from "~/server/exchanges/credential-views";
 import { KeyLimiter } from "~/server/exchanges/key-limiter";
 import { SharedMarkets } from "~/server/exchanges/markets";
 import { PROFILES, type EnvironmentName, type ExchangeName } from "~/server/exchanges/profiles";
@@ -46,16 +48,16 @@ export interface ExchangeClientsState {
   readonly markets: SharedMarkets;
   readonly cache: Map<string, CachedClient>;
   sharedDispatcher?: Dispatcher;
+  /** Per shared instance: its transport set up on the shared connection pool. */
+  readonly transports: WeakMap<CcxtExchange, Promise<void>>;
 }
 
 interface CachedClient {
   client: CcxtExchange;
   sealedSecret: string;
   apiKey: string;
-  marketsVersion: number;
-  marketsKey: string;
-  /** ccxt's transport set up, on the shared connection pool. */
-  transport: Promise<void>;
+  /** The shared instance the view is of (markets reloaded there are seen at once). */
+  shared: CcxtExchange;
 }
 
 /** The ccxt members used to put a client on the shared pool (public in ccxt's typings, undocumented). */
@@ -83,19 +85,19 @@ export class ExchangeClients {
       limiter: new KeyLimiter(),
       markets: new SharedMarkets((key) => {
         const [exchange, environment] = key.split(":") as [ExchangeName, EnvironmentName];
-        return this.construct(exchange, environment, undefined);
+        return this.construct(exchange, environment);
       }),
       cache: new Map(),
+      transports: new WeakMap(),
     };
     ({ limiter: this.limiter, markets: this.markets, cache: this.cache } = this.state);
   }
 
-  /** A ready client for the credential, markets loaded; built (and its secret opened) only on a miss. */
+  /** A ready client for the credential, markets loaded; its secret opened only on a miss. */
   async clientFor(cred: CredentialRef): Promise<CcxtExchange> {
-    const marketsKey = `${cred.exchange}:${cred.environment}`;
-    const { loader, version } = await this.markets.get(marketsKey);
+    const { loader: shared } = await this.markets.get(`${cred.exchange}:${cred.environment}`);
     let entry = this.cache.get(cred.id);
-    if (entry && (entry.sealedSecret !== cred.sealedSecret || entry.apiKey !== cred.apiKey || entry.marketsKey !== marketsKey)) {
+    if (entry && (entry.sealedSecret !== cred.sealedSecret || entry.apiKey !== cred.apiKey || entry.shared !== shared)) {
       this.evict(cred.id);
       entry = undefined;
     }
@@ -106,24 +108,21 @@ export class ExchangeClients {
         environment: cred.environment,
         apiKey: cred.apiKey,
       });
-      const client = this.construct(cred.exchange, cred.environment, { apiKey: cred.apiKey, secret });
-      entry = { client, sealedSecret: cred.sealedSecret, apiKey: cred.apiKey, marketsVersion: 0, marketsKey, transport: this.shareTransport(client) };
+      entry = { client: credentialView(shared, { apiKey: cred.apiKey, secret }), sealedSecret: cred.sealedSecret, apiKey: cred.apiKey, shared };
       if (this.cache.size >= this.maxClients) this.evict(this.cache.keys().next().value as string);
     } else {
       this.cache.delete(cred.id); // re-insert below: Map order is the LRU order
     }
     this.cache.set(cred.id, entry);
-    if (entry.marketsVersion !== version) {
-      entry.client.setMarketsFromExchange(loader);
-      entry.marketsVersion = version;
-    }
-    await entry.transport;
+    let transport = this.state.transports.get(shared);
+    if (!transport) this.state.transports.set(shared, (transport = this.shareTransport(shared)));
+    await transport;
     return entry.client;
   }
 
   /**
-   * Builds clients ahead of their first order (a ccxt instance costs ~3 ms of CPU to construct: a
-   * thousand-subscriber fan-out to keys this process has not used yet would spend seconds on it).
+   * Opens keys ahead of their first order (a view is cheap, but opening a sealed secret and loading
+   * the markets are not free).
    * One client at a time, yielding to the event loop in between and waiting while `busy()` says
    * real work is running. Stops at the cache's capacity; a key that cannot be opened is skipped
    * (its orders fail the usual way). Returns how many clients were built.
@@ -171,23 +170,19 @@ export class ExchangeClients {
   }
 
   evict(credentialId: string) {
-    const entry = this.cache.get(credentialId);
+    // A view owns no sockets or pool (the shared instance does): forgetting it is enough.
     this.cache.delete(credentialId);
-    // ccxt's close() leaves the per-instance undici pool open; close it so keep-alive sockets go too
-    // (a client on the shared pool has none of its own: the shared one serves every other client).
-    const dispatcher = (entry?.client as unknown as { fetchDispatcher?: { close?: () => Promise<void> } } | undefined)?.fetchDispatcher;
-    if (dispatcher !== this.state.sharedDispatcher) void dispatcher?.close?.().catch(() => undefined);
   }
 
   get size() {
     return this.cache.size;
   }
 
-  private construct(exchange: ExchangeName, environment: EnvironmentName, auth: { apiKey: string; secret: string } | undefined) {
+  /** The shared, key-less instance for (exchange, environment): markets, URLs, transport. */
+  private construct(exchange: ExchangeName, environment: EnvironmentName) {
     const p = PROFILES[exchange];
-    const Ctor = ccxt[p.ccxtId] as unknown as new (config: Record<string, unknown>) => CcxtExchange;
+    const Ctor = viewableClass(p.ccxtId);
     const client = new Ctor({
-      ...(auth ?? {}),
       enableRateLimit: false,
       timeout: this.opts.timeoutMs ?? 10_000,
       options: { ...p.options, recvWindow: this.opts.recvWindowMs ?? envVar("EXCHANGE_RECV_WINDOW_MS") },

@@ -1,0 +1,58 @@
+/**
+ * Views of one shared ccxt instance, against the simulator (which checks every signature): 200
+ * concurrent orders from 100 views of the same instance are each signed by their own key, a view's
+ * option writes stay its own, and the shared instance holds no key at all.
+ */
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentialView, viewableClass } from "~/server/exchanges/credential-views";
+import { PROFILES } from "~/server/exchanges/profiles";
+import { createSimAccount, ledger, simPost } from "~/sim/ccxt-test-clients";
+import { startSimulator, type Simulator } from "~/sim/server";
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(() => sim.close());
+
+function shared(id: "binance" | "bybit") {
+  const Ctor = viewableClass(id);
+  const p = PROFILES[id === "binance" ? "BINANCE" : "BYBIT"];
+  const c = new Ctor({ enableRateLimit: false, options: { ...p.options }, ...(p.has ? { has: p.has } : {}) });
+  const api = (c.urls as { api: Record<string, string> }).api;
+  for (const name of Object.keys(api)) api[name] = api[name]!.replace(/^https:\/\/[^/]+/, sim.url);
+  return c;
+}
+
+describe.each(["binance", "bybit"] as const)("%s credential views", (id) => {
+  it("100 views of one instance, 2 concurrent orders each: every order signed by its own key; the shared instance holds none", async () => {
+    await simPost(sim.url, "/__sim/prices", { exchange: id, symbol: "BTC/USDT", price: "50000" });
+    const base = shared(id);
+    await base.loadMarkets();
+    const accounts = await Promise.all(Array.from({ length: 100 }, () => createSimAccount(sim.url, { exchange: id, balances: { USDT: "100000" } })));
+    const views = accounts.map((a) => credentialView(base, { apiKey: a.apiKey, secret: a.secret }));
+    const tag = crypto.randomBytes(3).toString("hex");
+    await Promise.all(views.flatMap((v, i) => [0, 1].map((n) => v.createOrder("BTC/USDT", "market", "buy", 0.001, undefined, { clientOrderId: `v${tag}-${i}-${n}` }))));
+    const orders = (await ledger(sim.url)).filter((o) => o.clientOrderId?.startsWith(`v${tag}-`));
+    expect(orders).toHaveLength(200);
+    const wrong = orders.filter((o) => o.apiKey !== accounts[Number(o.clientOrderId!.split("-")[1])]!.apiKey);
+    expect(wrong).toEqual([]);
+    expect([base.apiKey, base.secret]).toEqual([undefined, undefined]);
+    // A view's own options: a write on one is not seen by another or by the shared instance.
+    views[0]!.options.krProbe = tag;
+    expect([views[0]!.options.krProbe, views[1]!.options.krProbe, base.options.krProbe]).toEqual([tag, undefined, undefined]);
+  }, 60_000);
+
+  it("a view without the shared instance's late binding would sign with the instance's key: plain ccxt instances are not viewable", async () => {
+    const Plain = (await import("ccxt")).default[id];
+    const plain = new Plain({ enableRateLimit: false });
+    const view = Object.create(plain) as typeof plain;
+    view.apiKey = "k";
+    // ccxt's own implicit methods are closures over the instance they were built for.
+    const implicit = id === "binance" ? "privateGetAccount" : "privateGetV5AccountWalletBalance";
+    expect(Object.hasOwn(plain, implicit)).toBe(true);
+    expect(String((plain as unknown as Record<string, unknown>)[implicit])).toContain("=>");
+    expect(String((shared(id) as unknown as Record<string, unknown>)[implicit])).not.toContain("=>");
+  });
+});
