@@ -60,7 +60,8 @@ export default defineConfig({
       url: "http://127.0.0.1:4012/health",
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { WORKER_HEALTH_PORT: "4012", EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}` },
+      // The protection watch every second, so a stop or take-profit that fired shows within seconds (e2e/protection.spec.ts).
+      env: { WORKER_HEALTH_PORT: "4012", EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`, PROTECTION_WATCH_MS: "1000" },
       stdout: "ignore",
       stderr: "pipe",
     },

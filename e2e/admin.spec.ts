@@ -2,8 +2,8 @@ import { expect, test } from "@playwright/test";
 import { createUser, newUser, signIn, signInAdmin, uniqueEmail } from "./fixtures";
 
 const ADMIN_PAGES = ["/admin", "/admin/strategies", "/admin/signals", "/admin/audit", "/admin/users", "/admin/metrics", "/admin/mailbox"];
-const ADMIN_QUERIES = ["admin.auditList", "admin.auditDetail", "admin.users", "metrics.dashboard", "strategies.list", "strategies.tradingViewIps", "strategies.signals", "strategies.signalExecutions", "mailbox.list"];
-const ADMIN_MUTATIONS = ["admin.auditVerify", "admin.setTier", "admin.setDisabled", "strategies.create", "strategies.update", "strategies.rotateToken"];
+const ADMIN_QUERIES = ["admin.auditList", "admin.auditDetail", "admin.users", "metrics.dashboard", "metrics.unprotected", "strategies.list", "strategies.tradingViewIps", "strategies.signals", "strategies.signalExecutions", "mailbox.list"];
+const ADMIN_MUTATIONS = ["admin.auditVerify", "admin.setTier", "admin.setDisabled", "strategies.create", "strategies.update", "strategies.rotateToken", "strategies.setProtection"];
 
 test("a plain user gets 403 on every admin page and every admin procedure", async ({ page }) => {
   await newUser(page, { prefix: "plain" });

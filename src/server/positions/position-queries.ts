@@ -12,6 +12,7 @@ import { IN_FLIGHT, type ExecutionStatus } from "~/server/engine/execution-state
 import { dec, decStr, parseDecimal, type Decimal } from "~/server/money/decimal";
 import { averageEntry, unrealizedPnl, type Book } from "~/server/positions/ledger-math";
 import { parseSymbol } from "~/server/positions/position-ledger";
+import { protectionOf, type PositionProtection } from "~/server/positions/protection-queries";
 
 export type ExchangeName = "BINANCE" | "BYBIT";
 /** A public last price for a market: a decimal string, or null (or a throw) when it cannot be had. */
@@ -63,7 +64,7 @@ export async function fetchMarks(prices: PriceFn, markets: { exchange: ExchangeN
   return marks;
 }
 
-export interface OpenPosition {
+export interface OpenPosition extends PositionProtection {
   id: string;
   strategyId: string;
   strategyName: string;
@@ -100,12 +101,13 @@ export async function openPositions(db: Db, userId: string, prices: PriceFn): Pr
   });
   if (rows.length === 0) return [];
   const markExchange = (r: (typeof rows)[number]): ExchangeName => r.exchange ?? PAPER_PRICE_EXCHANGE;
-  const [marks, busy] = await Promise.all([
+  const [marks, busy, protection] = await Promise.all([
     fetchMarks(prices, rows.map((r) => ({ exchange: markExchange(r), symbol: r.symbol }))),
     db.execution.findMany({
       where: { userId, status: { in: [...IN_FLIGHT] } },
       select: { subscriptionId: true, symbol: true, paper: true, status: true, intent: true },
     }),
+    protectionOf(db, rows),
   ]);
   return rows.map((r) => {
     const book = bookOf(r);
@@ -133,6 +135,7 @@ export async function openPositions(db: Db, userId: string, prices: PriceFn): Pr
       driftNote: r.driftNote,
       driftAt: r.driftAt,
       inFlight: flight ? { status: flight.status, intent: flight.intent } : null,
+      ...protection.get(r.id)!,
     };
   });
 }

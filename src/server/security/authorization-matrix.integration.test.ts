@@ -20,6 +20,7 @@ const ADMIN = new Set([
   "strategies.create",
   "strategies.update",
   "strategies.rotateToken",
+  "strategies.setProtection",
   "strategies.signals",
   "strategies.signalExecutions",
   "positions.strategyTotals",

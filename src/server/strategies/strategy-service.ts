@@ -8,8 +8,10 @@ import { writeAudit } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
+import { protectionSettings } from "~/server/positions/protection/protection-settings";
 import { alertTemplate } from "~/server/signals/alert-template";
 import { forgetWebhookStrategy } from "~/server/signals/webhook-cache";
+import { readStrategyProtection, readSubscriptionProtection, subscriptionProtectionValue } from "~/server/strategies/protection-service";
 import { issueWebhookToken, maskedWebhookPath, webhookPath } from "~/server/strategies/webhook-token";
 
 const symbolSchema = z
@@ -45,8 +47,12 @@ export async function availableStrategies(db: Db, userId: string) {
     const sub = s.subscriptions[0];
     return {
       id: s.id, name: s.name, allowedSymbols: s.allowedSymbols, marketType: s.marketType, enabled: s.enabled,
+      protection: readStrategyProtection(s.protection),
       subscription: sub
-        ? { id: sub.id, strategyId: s.id, credentialId: sub.credentialId, sizingMode: sub.sizingMode, sizingValue: Number(sub.sizingValue), leverageCap: sub.leverageCap, maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused }
+        ? {
+            id: sub.id, strategyId: s.id, credentialId: sub.credentialId, sizingMode: sub.sizingMode, sizingValue: Number(sub.sizingValue), leverageCap: sub.leverageCap,
+            maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused, protection: readSubscriptionProtection(sub.protection),
+          }
         : null,
     };
   });
@@ -94,7 +100,7 @@ export async function rotateWebhookToken(db: Db, actor: { id: string; meta: Requ
   return { strategy, webhookPath: webhookPath(issued.token) };
 }
 
-export function strategyAdminView(s: { id: string; name: string; allowedSymbols: string[]; marketType: string; defaultOrderType: string; enabled: boolean; webhookTokenHint: string; allowedIps: string[]; rateLimitPerMinute: number; cooldownSeconds: number; maxPriceDeviationPct: unknown; createdAt: Date }) {
+export function strategyAdminView(s: { id: string; name: string; allowedSymbols: string[]; marketType: string; defaultOrderType: string; enabled: boolean; webhookTokenHint: string; allowedIps: string[]; rateLimitPerMinute: number; cooldownSeconds: number; maxPriceDeviationPct: unknown; protection: unknown; createdAt: Date }) {
   return {
     id: s.id,
     name: s.name,
@@ -109,6 +115,7 @@ export function strategyAdminView(s: { id: string; name: string; allowedSymbols:
     rateLimitPerMinute: s.rateLimitPerMinute,
     cooldownSeconds: s.cooldownSeconds,
     maxPriceDeviationPct: Number(s.maxPriceDeviationPct),
+    protection: readStrategyProtection(s.protection),
     createdAt: s.createdAt,
   };
 }
@@ -121,6 +128,8 @@ export const subscriptionInput = z.object({
   leverageCap: z.number().int().min(1).max(125).nullable().default(null),
   maxNotional: z.number().positive().nullable().default(null),
   paused: z.boolean().default(false),
+  /** The subscriber's own protective-order settings; null: the strategy's; left out: unchanged. */
+  protection: protectionSettings.nullable().optional(),
 });
 
 export async function subscribe(db: Db, user: { id: string; meta: RequestMeta | null }, raw: z.input<typeof subscriptionInput>) {
@@ -134,14 +143,16 @@ export async function subscribe(db: Db, user: { id: string; meta: RequestMeta | 
     const own = await db.exchangeCredential.findFirst({ where: { id: input.credentialId, userId: user.id } });
     if (!own) throw new AppError("NOT_FOUND", "No such key among yours; pick one from the Keys page.", { field: "credentialId" });
   }
-  const data = { ...input, userId: user.id };
+  const { protection: own, ...rest } = input;
+  const protection = subscriptionProtectionValue(strategy.protection, own);
+  const data = { ...rest, userId: user.id, ...(protection === undefined ? {} : { protection }) };
   return db.$transaction(async (tx) => {
     const sub = await tx.subscription.upsert({
       where: { userId_strategyId: { userId: user.id, strategyId: input.strategyId } },
       create: data,
       update: data,
     });
-    await writeAudit(tx, { action: "subscription.save", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: sub.id, meta: user.meta, details: { strategyId: input.strategyId, sizingMode: input.sizingMode, paused: input.paused } });
+    await writeAudit(tx, { action: "subscription.save", outcome: "SUCCESS", actorId: user.id, targetType: "subscription", targetId: sub.id, meta: user.meta, details: { strategyId: input.strategyId, sizingMode: input.sizingMode, paused: input.paused, protection: own === undefined ? "unchanged" : own === null ? "strategy" : "own" } });
     return sub;
   });
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getMetricsDashboard, MAX_DAYS, MIN_DAYS } from "~/server/admin/metrics";
 import { adminProcedure, createTRPCRouter } from "~/server/api/trpc";
 import { writeAudit } from "~/server/audit/write-audit";
+import { unprotectedPositions } from "~/server/positions/protection-queries";
 
 export const metricsInput = z.object({ days: z.number().int().min(MIN_DAYS).max(MAX_DAYS).default(14) });
 
@@ -20,7 +21,26 @@ export const metricsOutput = z.object({
   latency: z.array(z.object({ day, tier, samples: count, medianMs: z.number().nullable() })),
 });
 
+const unprotectedOutput = z.object({
+  count,
+  items: z.array(
+    z.object({
+      id: z.string(),
+      userEmail: z.string(),
+      strategyName: z.string(),
+      symbol: z.string(),
+      side: z.enum(["LONG", "SHORT"]),
+      size: z.string(),
+      exchange: z.enum(["BINANCE", "BYBIT"]).nullable(),
+      unprotectedAt: z.date(),
+      protectionNote: z.string().nullable(),
+    }),
+  ),
+});
+
 export const metricsRouter = createTRPCRouter({
+  /** Open positions whose stop-loss is not on the exchange (the protection watch keeps trying); shown with the dashboard, whose view is audited. */
+  unprotected: adminProcedure.output(unprotectedOutput).query(({ ctx }) => unprotectedPositions(ctx.db)),
   dashboard: adminProcedure
     .input(metricsInput)
     .output(metricsOutput)

@@ -15,6 +15,7 @@ import {
   type PriceFn,
 } from "~/server/positions/position-queries";
 import { strategyTotals } from "~/server/positions/strategy-totals";
+import { ProtectionKind, ProtectionStatus } from "~/generated/prisma/enums";
 
 // Built on first use: a user with no open position never loads the exchange clients.
 const publicPrices: PriceFn = (exchange, symbol) => exchangeAdapter().fetchPrice(exchange, symbol);
@@ -43,6 +44,26 @@ const openPositionOutput = z.object({
   driftNote: z.string().nullable(),
   driftAt: z.date().nullable(),
   inFlight: z.object({ status: z.enum(EXECUTION_STATUSES), intent: z.enum(["OPEN", "CLOSE"]).nullable() }).nullable(),
+  protectiveOrders: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(ProtectionKind),
+      level: z.number().int(),
+      status: z.enum(ProtectionStatus),
+      side: z.enum(["buy", "sell"]),
+      amount: z.string(),
+      triggerPrice: z.string().nullable(),
+      callbackPct: z.string().nullable(),
+      filledAmount: z.string().nullable(),
+      averagePrice: z.string().nullable(),
+      message: z.string().nullable(),
+      updatedAt: z.date(),
+    }),
+  ),
+  protectionNotes: z.array(z.string()),
+  breakEvenDone: z.boolean(),
+  unprotectedAt: z.date().nullable(),
+  protectionNote: z.string().nullable(),
 });
 
 const modeSummaryOutput = z.object({

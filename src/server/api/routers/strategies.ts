@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, protectedProcedure, requireStepUp } from "~/server/api/trpc";
 import { EXECUTION_STATUSES } from "~/server/engine/execution-state";
+import { strategyProtection } from "~/server/positions/protection/protection-settings";
+import { setStrategyProtection } from "~/server/strategies/protection-service";
 import { recentSignals, signalExecutions, userExecutions } from "~/server/strategies/signal-activity";
 import {
   availableStrategies,
@@ -33,6 +35,7 @@ const strategyAdminOutput = z.object({
   rateLimitPerMinute: z.number(),
   cooldownSeconds: z.number(),
   maxPriceDeviationPct: z.number(),
+  protection: strategyProtection.nullable(),
   createdAt: z.date(),
 });
 
@@ -99,6 +102,11 @@ export const strategiesRouter = createTRPCRouter({
     .input(z.object({ id: z.string(), patch: strategyInput.partial() }))
     .output(strategyAdminOutput)
     .mutation(async ({ ctx, input }) => strategyAdminView(await updateStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.patch))),
+  /** Protective-order defaults for subscribers and the bounds on their own settings; null clears them. */
+  setProtection: adminProcedure
+    .input(z.object({ id: z.string().min(1), protection: strategyProtection.nullable() }))
+    .output(strategyAdminOutput)
+    .mutation(async ({ ctx, input }) => strategyAdminView(await setStrategyProtection(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.protection))),
   rotateToken: adminProcedure
     .use(requireStepUp)
     .input(z.object({ id: z.string({ error: "id is required: the strategy whose webhook URL to rotate" }).min(1, "id is required: the strategy whose webhook URL to rotate") }))
@@ -115,6 +123,8 @@ export const strategiesRouter = createTRPCRouter({
           allowedSymbols: z.array(z.string()),
           marketType: z.enum(["SPOT", "LINEAR"]),
           enabled: z.boolean(),
+          /** The strategy's protection defaults and bounds, shown read-only beside the subscriber's own. */
+          protection: strategyProtection.nullable(),
           subscription: subscriptionInput.extend({ id: z.string() }).nullable(),
         }),
       ),

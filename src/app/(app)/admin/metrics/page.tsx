@@ -3,6 +3,7 @@ import { ActiveKeysCard } from "./_components/active-keys-card";
 import { DailyLineChart } from "./_components/daily-line-chart";
 import { DAY_CHOICES, DaysSelector } from "./_components/days-selector";
 import { TradingModesCard } from "./_components/trading-modes-card";
+import { UnprotectedPositionsCard } from "./_components/unprotected-positions-card";
 
 const DEFAULT_DAYS = 14;
 
@@ -17,6 +18,7 @@ export default async function AdminMetricsPage({ searchParams }: { searchParams:
   await requireAccount("/admin/metrics", "admin");
   const days = parseDays((await searchParams).days);
   const m = await api.metrics.dashboard({ days }); // audited by the procedure, as when the browser asks
+  const unprotected = await api.metrics.unprotected();
 
   return (
     <div className="space-y-6">
@@ -34,6 +36,8 @@ export default async function AdminMetricsPage({ searchParams }: { searchParams:
         <ActiveKeysCard rows={m.activeKeys} />
         <TradingModesCard rows={m.tradingModes} />
       </div>
+
+      <UnprotectedPositionsCard data={unprotected} />
 
       <DailyLineChart
         id="metric-execution-success"

@@ -1,12 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { fmtAmount, fmtMoney } from "~/components/decimal-format";
 import { EXCHANGE_NAMES, TD, TH, fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { ClosePositionDialog } from "./close-position-dialog";
 import { ModeChip, Pnl, SideBadge } from "./position-format";
+import { ProtectionDetails, UnprotectedBadge, hasProtection } from "./protection-details";
 
 type Position = RouterOutputs["positions"]["open"][number];
 
@@ -41,12 +42,17 @@ export function OpenPositions() {
   const openIds = new Set(list.data?.map((p) => p.id) ?? []);
   const closed = list.data ? Object.entries(requested).filter(([id]) => !openIds.has(id)) : [];
   const closedKey = closed.map(([id]) => id).join(",");
-  // A close has filled: the history and the dashboard figures changed.
+  // What the book holds; it also changes when a stop-loss or take-profit fills on the exchange.
+  const sizesKey = list.data?.map((p) => `${p.id}:${p.size}`).join(",");
+  const seenSizes = useRef<string | undefined>(undefined);
+  // A close (or a protective order) has filled: the history and the dashboard figures changed.
   useEffect(() => {
-    if (!closedKey) return;
+    const first = seenSizes.current === undefined;
+    seenSizes.current = sizesKey;
+    if (!closedKey && (first || sizesKey === undefined)) return;
     void queryClient.invalidateQueries(trpc.positions.history.pathFilter());
     void queryClient.invalidateQueries(trpc.positions.summary.pathFilter());
-  }, [closedKey, queryClient, trpc]);
+  }, [closedKey, sizesKey, queryClient, trpc]);
 
   if (list.isPending) return <p className="text-sm text-slate-500">Loading your positions…</p>;
   if (list.isError) return <p role="alert" className="text-sm text-red-600">{list.error.message}</p>;
@@ -148,11 +154,12 @@ function PositionsTable({ positions, isClosing, onClose }: { positions: Position
             <th scope="col" className={TH}><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">
-          {positions.map((p) => {
-            const closing = isClosing(p);
-            return (
-              <tr key={p.id} data-testid="position" data-view="table" data-id={p.id} data-closing={closing || undefined}>
+        {positions.map((p) => {
+          const closing = isClosing(p);
+          // One tbody per position: its row, and below it its protective orders.
+          return (
+            <tbody key={p.id} data-testid="position" data-view="table" data-id={p.id} data-closing={closing || undefined}>
+              <tr>
                 <td className={TD}>
                   <span className="font-medium">{p.strategyName}</span>
                   <span className="ml-2"><ModeChip paper={p.paper} /></span>
@@ -160,13 +167,14 @@ function PositionsTable({ positions, isClosing, onClose }: { positions: Position
                 </td>
                 <td className={TD}>
                   <span className="font-mono">{p.symbol}</span> <SideBadge side={p.side} />
+                  <UnprotectedBadge p={p} />
                   <DriftNote p={p} />
                 </td>
                 <td className={num} title={p.size}>{fmtAmount(p.size)}</td>
                 <td className={num} title={p.averageEntry ?? undefined}>{p.averageEntry ? fmtAmount(p.averageEntry) : "—"}</td>
                 <td className={num} title={p.mark ? `${EXCHANGE_NAMES[p.markExchange]} last price` : "No price could be fetched"}>{p.mark ? fmtAmount(p.mark) : "—"}</td>
                 <td className={`${TD} text-right`}><Pnl value={p.unrealizedPnl} currency={p.quote} testId="unrealized-pnl" /></td>
-                <td className={`${TD} text-right`}><Pnl value={p.realizedPnl} /></td>
+                <td className={`${TD} text-right`}><Pnl value={p.realizedPnl} testId="position-realized-pnl" /></td>
                 <td className={num} title={p.feesPaid}>{fmtMoney(p.feesPaid)}</td>
                 <td className={`${TD} text-slate-600`}>{p.openedAt ? fmtDateTime(p.openedAt) : "—"}</td>
                 <td className={`${TD} text-right`}>
@@ -176,9 +184,16 @@ function PositionsTable({ positions, isClosing, onClose }: { positions: Position
                   </span>
                 </td>
               </tr>
-            );
-          })}
-        </tbody>
+              {hasProtection(p) ? (
+                <tr>
+                  <td colSpan={10} className="px-3 pb-3">
+                    <ProtectionDetails p={p} />
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          );
+        })}
       </table>
     </div>
   );
@@ -197,7 +212,7 @@ function PositionCard({ p, closing, onClose }: { p: Position; closing: boolean; 
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
           <p className="truncate font-medium">{p.strategyName}</p>
-          <p className="text-sm"><span className="font-mono">{p.symbol}</span> <SideBadge side={p.side} /></p>
+          <p className="text-sm"><span className="font-mono">{p.symbol}</span> <SideBadge side={p.side} /> <UnprotectedBadge p={p} /></p>
         </div>
         <ModeChip paper={p.paper} />
       </div>
@@ -209,10 +224,13 @@ function PositionCard({ p, closing, onClose }: { p: Position; closing: boolean; 
         {row("Size", fmtAmount(p.size))}
         {row("Entry", p.averageEntry ? fmtAmount(p.averageEntry) : "—")}
         {row("Mark", p.mark ? fmtAmount(p.mark) : "—")}
-        {row("Realized", <Pnl value={p.realizedPnl} />)}
+        {row("Realized", <Pnl value={p.realizedPnl} testId="position-realized-pnl" />)}
         {row("Fees", fmtMoney(p.feesPaid))}
       </dl>
       <DriftNote p={p} />
+      <div className="mt-2">
+        <ProtectionDetails p={p} />
+      </div>
       <div className="mt-3 flex items-center justify-end gap-2">
         <InFlightNote p={p} closing={closing} />
         <CloseButton p={p} closing={closing} onClose={onClose} />

@@ -15,6 +15,9 @@ type Fields = { strategyId: string; symbol: string; mode: "" | "LIVE" | "PAPER";
 const EMPTY: Fields = { strategyId: "", symbol: "", mode: "", from: "", to: "" };
 const PAGE = 25;
 const EFFECT_WORDS: Record<Row["effect"], string> = { OPEN: "Open", ADD: "Add", REDUCE: "Reduce", CLOSE: "Close", FLIP: "Flip" };
+/** What filled, when it was not the strategy's own order. */
+const SOURCE_WORDS: Record<Row["source"], string> = { STRATEGY: "", STOP_LOSS: "stop-loss", TAKE_PROFIT: "take-profit", TRAILING_STOP: "trailing stop" };
+const effectText = (r: Row) => (SOURCE_WORDS[r.source] ? `${EFFECT_WORDS[r.effect]} · ${SOURCE_WORDS[r.source]}` : EFFECT_WORDS[r.effect]);
 
 /** From the start of the "from" day to the end of the "to" day, local time. */
 function toFilter(f: Fields): Filter {
@@ -138,7 +141,7 @@ function HistoryTable({ rows }: { rows: Row[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
-            <tr key={r.id} data-testid="trade" data-view="table" data-effect={r.effect}>
+            <tr key={r.id} data-testid="trade" data-view="table" data-effect={r.effect} data-source={r.source}>
               <td className={`${TD} tabular-nums text-slate-600`}><time dateTime={r.at.toISOString()}>{fmtDateTime(r.at)}</time></td>
               <td className={TD}>
                 {r.strategyName} <ModeChip paper={r.paper} />
@@ -146,7 +149,7 @@ function HistoryTable({ rows }: { rows: Row[] }) {
               </td>
               <td className={`${TD} font-mono`}>{r.symbol}</td>
               <td className={`${TD} capitalize`}>{r.side}</td>
-              <td className={TD}>{EFFECT_WORDS[r.effect]}</td>
+              <td className={TD}>{effectText(r)}</td>
               <td className={num} title={r.amount}>{fmtAmount(r.amount)}</td>
               <td className={num} title={r.price}>{fmtAmount(r.price)}</td>
               <td className={num}><Fee r={r} /></td>
@@ -162,12 +165,12 @@ function HistoryTable({ rows }: { rows: Row[] }) {
 
 function HistoryCard({ r }: { r: Row }) {
   return (
-    <li data-testid="trade" data-view="card" data-effect={r.effect} className="rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm">
+    <li data-testid="trade" data-view="card" data-effect={r.effect} data-source={r.source} className="rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm">
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
           <p className="truncate font-medium">{r.strategyName}</p>
           <p>
-            <span className="font-mono">{r.symbol}</span> <span className="capitalize">{r.side}</span> · {EFFECT_WORDS[r.effect]}
+            <span className="font-mono">{r.symbol}</span> <span className="capitalize">{r.side}</span> · {effectText(r)}
           </p>
         </div>
         <ModeChip paper={r.paper} />

@@ -4,6 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { FormError } from "~/components/field";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { draftOf, errorsUnder, valueOf } from "../../_components/protection-fields";
+import { SubscriptionProtection, type ProtectionChoice } from "./subscription-protection";
 
 type Available = RouterOutputs["strategies"]["available"][number];
 type SizingMode = "FIXED_QUOTE" | "PERCENT_BALANCE" | "FIXED_BASE" | "CONTRACTS_MULTIPLIER";
@@ -27,6 +29,8 @@ function errorsOf(err: unknown): { fields: Errors; message: string | null } {
 }
 
 const SHOWN = new Set(["credentialId", "sizingMode", "sizingValue", "leverageCap", "maxNotional"]);
+// "protection" and "protection.<field>" are shown by the protective-orders section.
+const shownHere = (k: string) => SHOWN.has(k) || k === "protection" || k.startsWith("protection.");
 const optionalNumber = (v: string) => (v.trim() === "" ? null : Number(v));
 
 export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available; keyOptions: KeyOption[] }) {
@@ -39,6 +43,9 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
   const [size, setSize] = useState(sub ? String(sub.sizingValue) : "");
   const [leverage, setLeverage] = useState(sub?.leverageCap != null ? String(sub.leverageCap) : "");
   const [maxNotional, setMaxNotional] = useState(sub?.maxNotional != null ? String(sub.maxNotional) : "");
+  // Own settings the strategy no longer allows are not offered again: the strategy's apply.
+  const [choice, setChoice] = useState<ProtectionChoice>(sub?.protection && (s.protection?.allowSubscriberOverride ?? true) ? "own" : "strategy");
+  const [draft, setDraft] = useState(() => draftOf(sub?.protection ?? s.protection?.defaults));
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
@@ -60,7 +67,7 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
       setNotice(done);
     } catch (err) {
       const e = errorsOf(err);
-      const unshown = Object.entries(e.fields).filter(([k]) => !SHOWN.has(k)).map(([, v]) => v);
+      const unshown = Object.entries(e.fields).filter(([k]) => !shownHere(k)).map(([, v]) => v);
       setErrors(e.fields);
       setFormError(e.message ?? (unshown.length ? unshown.join(" ") : null));
     }
@@ -83,6 +90,8 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
           leverageCap: linear ? optionalNumber(leverage) : null,
           maxNotional: optionalNumber(maxNotional),
           paused: sub?.paused ?? false,
+          // Spot strategies get no protective orders: leave whatever is stored alone.
+          protection: linear ? (choice === "own" ? valueOf(draft) : null) : undefined,
         }),
       sub ? "Saved." : "Subscribed.",
     );
@@ -147,6 +156,15 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
           "In USDT. Larger orders are not placed.",
         )}
       </div>
+      <SubscriptionProtection
+        strategy={s}
+        choice={choice}
+        onChoice={setChoice}
+        draft={draft}
+        onDraft={setDraft}
+        errors={errorsUnder(errors, "protection.")}
+        error={errors.protection}
+      />
       <div className="flex flex-wrap gap-2">
         <button type="submit" disabled={busy} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
           {sub ? "Save" : "Subscribe"}

@@ -4,8 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { useStepUp } from "../../../_components/step-up";
+import { describeProtection } from "../../../_components/protection-fields";
 import { CopyField } from "./copy-field";
 import { OneTimeWebhookUrl, WebhookUrlHint } from "./one-time-webhook-url";
+import { StrategyProtectionForm } from "./strategy-protection-form";
 
 type Strategy = RouterOutputs["strategies"]["list"][number];
 
@@ -77,7 +79,19 @@ export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
         <dd>{s.maxPriceDeviationPct}%</dd>
         <dt className="text-slate-500">Accepts from</dt>
         <dd className="break-words">{ipText}</dd>
+        <dt className="text-slate-500">Protection</dt>
+        <dd data-testid="strategy-protection" className="break-words">
+          {describeProtection(s.protection?.defaults)}
+          {s.protection?.maxStopLossPct ? ` · subscribers' stop-loss at most ${s.protection.maxStopLossPct} %` : ""}
+          {s.protection && !s.protection.allowSubscriberOverride ? " · subscribers cannot override" : ""}
+        </dd>
       </dl>
+      <details className="rounded-lg border border-slate-200 p-3">
+        <summary className="cursor-pointer text-sm font-medium text-slate-700">Edit protection (stop-loss, take-profits, trailing stop)</summary>
+        <div className="mt-3">
+          <StrategyProtectionForm strategy={s} />
+        </div>
+      </details>
       {newPath ? <OneTimeWebhookUrl id={s.id} path={newPath} onDone={() => setNewPath(null)} /> : <WebhookUrlHint maskedPath={s.maskedWebhookPath} />}
       <CopyField id={`template-${s.id}`} label="TradingView alert message" value={s.alertTemplate} buttonLabel="Copy alert message" testId="alert-template" multiline rows={11} />
       <div className="flex flex-wrap items-center gap-3">
