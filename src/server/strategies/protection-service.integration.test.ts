@@ -169,4 +169,18 @@ describe("open positions with their protection", () => {
     expect(list.items.map((i) => [i.strategyName, i.symbol, i.side, i.size, i.exchange, i.protectionNote])).toEqual([["Perp", "BTC/USDT:USDT", "LONG", "0.01", "BYBIT", pos.protectionNote]]);
     expect(await refused(caller(ids.ann).metrics.unprotected())).toBe("FORBIDDEN");
   });
+
+  it("leverage and margin mode per subscription: saved and shown; a leverage above the subscriber's own cap is refused on its field", async () => {
+    const base = { sizingMode: "FIXED_QUOTE" as const, sizingValue: 50 };
+    const bob = caller(ids.ann);
+    const strategyId = ids.linear;
+    expect(await refused(bob.strategies.subscribe({ ...base, strategyId, leverageCap: 5, leverage: 10 }))).toEqual({
+      leverage: "leverage 10 is above your leverage cap of 5; lower it or raise the cap.",
+    });
+    expect(await refused(bob.strategies.subscribe({ ...base, strategyId, leverage: 200 }))).toEqual({ leverage: "leverage must be at most 125" });
+    expect(await refused(bob.strategies.subscribe({ ...base, strategyId, marginMode: "PORTFOLIO" as never }))).toEqual({ marginMode: "marginMode must be ISOLATED or CROSS (or empty: the account's own)" });
+    await bob.strategies.subscribe({ ...base, strategyId, leverageCap: 10, leverage: 5, marginMode: "ISOLATED" });
+    const shown = (await bob.strategies.available()).find((s) => s.id === strategyId)!;
+    expect([shown.subscription?.leverage, shown.subscription?.marginMode]).toEqual([5, "ISOLATED"]);
+  });
 });

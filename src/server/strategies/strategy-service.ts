@@ -51,7 +51,7 @@ export async function availableStrategies(db: Db, userId: string) {
       subscription: sub
         ? {
             id: sub.id, strategyId: s.id, credentialId: sub.credentialId, sizingMode: sub.sizingMode, sizingValue: Number(sub.sizingValue), leverageCap: sub.leverageCap,
-            maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused, protection: readSubscriptionProtection(sub.protection),
+            leverage: sub.leverage, marginMode: sub.marginMode, maxNotional: sub.maxNotional === null ? null : Number(sub.maxNotional), paused: sub.paused, protection: readSubscriptionProtection(sub.protection),
           }
         : null,
     };
@@ -126,6 +126,9 @@ export const subscriptionInput = z.object({
   sizingMode: z.enum(["FIXED_QUOTE", "PERCENT_BALANCE", "FIXED_BASE", "CONTRACTS_MULTIPLIER"], { error: "sizingMode must be FIXED_QUOTE, PERCENT_BALANCE, FIXED_BASE or CONTRACTS_MULTIPLIER" }),
   sizingValue: z.number({ error: "sizingValue must be a number" }).positive("sizingValue must be greater than 0").max(1e12),
   leverageCap: z.number().int().min(1).max(125).nullable().default(null),
+  /** Perpetuals: leverage when the alert names none (at most leverageCap), and the margin mode set before entries; null: the account's own. */
+  leverage: z.number({ error: "leverage must be a whole number from 1 to 125" }).int("leverage must be a whole number from 1 to 125").min(1, "leverage must be at least 1").max(125, "leverage must be at most 125").nullable().default(null),
+  marginMode: z.enum(["ISOLATED", "CROSS"], { error: "marginMode must be ISOLATED or CROSS (or empty: the account's own)" }).nullable().default(null),
   maxNotional: z.number().positive().nullable().default(null),
   paused: z.boolean().default(false),
   /** The subscriber's own protective-order settings; null: the strategy's; left out: unchanged. */
@@ -136,6 +139,9 @@ export async function subscribe(db: Db, user: { id: string; meta: RequestMeta | 
   const input = subscriptionInput.parse(raw);
   if (input.sizingMode === "PERCENT_BALANCE" && input.sizingValue > 100) {
     throw new AppError("BAD_INPUT", "A percentage of the balance must be at most 100.", { field: "sizingValue" });
+  }
+  if (input.leverage !== null && input.leverageCap !== null && input.leverage > input.leverageCap) {
+    throw new AppError("BAD_INPUT", `leverage ${input.leverage} is above your leverage cap of ${input.leverageCap}; lower it or raise the cap.`, { field: "leverage" });
   }
   const strategy = await db.strategy.findUnique({ where: { id: input.strategyId } });
   if (!strategy) throw new AppError("NOT_FOUND", "No such strategy.", { field: "strategyId" });

@@ -28,7 +28,7 @@ function errorsOf(err: unknown): { fields: Errors; message: string | null } {
   return { fields: {}, message: (err as Error).message || "Something went wrong. Try again." };
 }
 
-const SHOWN = new Set(["credentialId", "sizingMode", "sizingValue", "leverageCap", "maxNotional"]);
+const SHOWN = new Set(["credentialId", "sizingMode", "sizingValue", "leverageCap", "leverage", "marginMode", "maxNotional"]);
 // "protection" and "protection.<field>" are shown by the protective-orders section.
 const shownHere = (k: string) => SHOWN.has(k) || k === "protection" || k.startsWith("protection.");
 const optionalNumber = (v: string) => (v.trim() === "" ? null : Number(v));
@@ -42,6 +42,8 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
   const [sizingMode, setSizingMode] = useState<SizingMode>(sub?.sizingMode ?? "FIXED_QUOTE");
   const [size, setSize] = useState(sub ? String(sub.sizingValue) : "");
   const [leverage, setLeverage] = useState(sub?.leverageCap != null ? String(sub.leverageCap) : "");
+  const [ownLeverage, setOwnLeverage] = useState(sub?.leverage != null ? String(sub.leverage) : "");
+  const [marginMode, setMarginMode] = useState<"" | "ISOLATED" | "CROSS">(sub?.marginMode ?? "");
   const [maxNotional, setMaxNotional] = useState(sub?.maxNotional != null ? String(sub.maxNotional) : "");
   // Own settings the strategy no longer allows are not offered again: the strategy's apply.
   const [choice, setChoice] = useState<ProtectionChoice>(sub?.protection && (s.protection?.allowSubscriberOverride ?? true) ? "own" : "strategy");
@@ -88,6 +90,8 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
           sizingMode,
           sizingValue: Number(size),
           leverageCap: linear ? optionalNumber(leverage) : null,
+          leverage: linear ? optionalNumber(ownLeverage) : null,
+          marginMode: linear && marginMode ? marginMode : null,
           maxNotional: optionalNumber(maxNotional),
           paused: sub?.paused ?? false,
           // Spot strategies get no protective orders: leave whatever is stored alone.
@@ -147,6 +151,26 @@ export function SubscribeForm({ strategy: s, keyOptions }: { strategy: Available
               "Leverage cap",
               <input {...aria("leverageCap", true)} type="number" inputMode="numeric" min={1} max={125} step={1} value={leverage} onChange={(e) => setLeverage(e.target.value)} />,
               "Highest leverage used, 1 to 125. Empty: the signal's own.",
+            )
+          : null}
+        {linear
+          ? field(
+              "leverage",
+              "Leverage",
+              <input {...aria("leverage", true)} type="number" inputMode="numeric" min={1} max={125} step={1} value={ownLeverage} onChange={(e) => setOwnLeverage(e.target.value)} />,
+              "Used when the alert names none, set on your account before each entry. Empty: your account's own.",
+            )
+          : null}
+        {linear
+          ? field(
+              "marginMode",
+              "Margin mode",
+              <select {...aria("marginMode", true)} value={marginMode} onChange={(e) => setMarginMode(e.target.value as "" | "ISOLATED" | "CROSS")}>
+                <option value="">Your account&apos;s own</option>
+                <option value="ISOLATED">Isolated</option>
+                <option value="CROSS">Cross</option>
+              </select>,
+              "Set before each entry (on Bybit unified accounts, for the whole account).",
             )
           : null}
         {field(
