@@ -4,6 +4,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgliteDatabase, type Database } from "~/server/db";
 import { applyMigrations, listMigrations, defaultMigrationsDir } from "~/server/db/apply-migrations";
+import { receiveSignal } from "~/server/signals/receive-signal";
+import { insertStrategy } from "~/server/test/strategy-fixtures";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 
 const expectedTables = ["AuditLog", "ExchangeCredential", "User", "_prisma_migrations"];
@@ -53,6 +55,14 @@ describe("migrations", () => {
     await applyMigrations(db);
     expect(await tables(db)).toEqual(expect.arrayContaining(expectedTables));
     await db.prisma.user.create({ data: { email: "p@example.com", name: "P", passwordHash: "x" } });
+    // The webhook's one-statement insert (arrays, JSON, timestamps) works on the embedded database too.
+    const strategy = await insertStrategy(db.prisma, { name: "embedded", allowedSymbols: ["BTC/USDT"] });
+    const queued: unknown[] = [];
+    const jobs = { addInTx: async () => undefined, afterCommit: (j: unknown[]) => void queued.push(...j) };
+    const alert = { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: "pg1" }), ip: "203.0.113.5" };
+    expect((await receiveSignal({ db: db.prisma, jobs }, alert)).status).toBe(202);
+    expect((await receiveSignal({ db: db.prisma, jobs }, alert)).body).toMatchObject({ duplicate: true });
+    expect([await db.prisma.signal.count(), queued.length]).toEqual([1, 1]);
     await db.close();
     // Reopen: data and migration history persisted.
     const again = createPgliteDatabase(path.join(dir, "pglite"));

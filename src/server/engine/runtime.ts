@@ -18,6 +18,7 @@ import { reconcileAtStart } from "~/server/engine/reconcile";
 import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { ExchangeClients, type ExchangeClientsState } from "~/server/exchanges/exchange-clients";
 import { addJobsSql, startGraphileWorker, type WorkerHandle } from "~/server/jobs/graphile-queue";
+import { jobSpecsJson } from "~/server/jobs/graphile-sql";
 import { InProcessQueue } from "~/server/jobs/in-process-queue";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { TaskList } from "~/server/jobs/job-types";
@@ -92,7 +93,7 @@ export async function prewarmClients(deps: EngineDeps, opts: { stopped?: () => b
 }
 
 export function graphileSink(): JobSink {
-  return { addInTx: (tx, jobs) => addJobsSql(tx, jobs), afterCommit: () => undefined };
+  return { addInTx: (tx, jobs) => addJobsSql(tx, jobs), afterCommit: () => undefined, jobsJson: jobSpecsJson };
 }
 
 export function inProcessSink(queue: InProcessQueue): JobSink {

@@ -9,6 +9,7 @@ import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { envVar } from "~/env";
+import { JOBS_FROM_JSON_SQL, jobSpecsJson } from "~/server/jobs/graphile-sql";
 import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
@@ -18,20 +19,7 @@ const REAP_MS = 5_000;
 
 export async function addJobsSql(tx: SqlExecutor, jobs: JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;
-  const specs = jobs.map((j) => ({
-    identifier: j.task,
-    payload: j.payload,
-    queue_name: null,
-    run_at: j.delayMs ? new Date(Date.now() + j.delayMs).toISOString() : null,
-    max_attempts: j.maxAttempts ?? 10,
-    job_key: j.jobKey ?? null,
-    priority: j.priority ?? 0,
-    flags: null,
-  }));
-  await tx.$executeRawUnsafe(
-    `SELECT graphile_worker.add_jobs(ARRAY(SELECT json_populate_record(null::graphile_worker.job_spec, x) FROM json_array_elements($1::json) x))`,
-    JSON.stringify(specs),
-  );
+  await tx.$executeRawUnsafe(`SELECT ${JOBS_FROM_JSON_SQL("$1")}`, jobSpecsJson(jobs));
 }
 
 /** Creates graphile-worker's schema (idempotent). Part of `npm run db:migrate`. */

@@ -9,4 +9,9 @@ export interface JobSink {
   addInTx(tx: SqlExecutor, jobs: JobSpec[]): Promise<void>;
   /** Hands jobs over after commit (in-process queue), or does nothing (PostgreSQL queue). */
   afterCommit(jobs: JobSpec[]): void;
+  /**
+   * PostgreSQL queue only: the jobs as the JSON that `JOBS_FROM_JSON_SQL` adds, so a caller can add
+   * them inside one statement of its own (one round trip) instead of a transaction.
+   */
+  jobsJson?(jobs: JobSpec[]): string;
 }

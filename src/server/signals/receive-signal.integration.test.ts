@@ -87,3 +87,25 @@ describe("the TradingView webhook", () => {
     expect(await t.database.prisma.signal.count({ where: { strategyId: s.id } })).toBe(before + accepted);
   }, 120_000);
 });
+
+describe("storing an alert in one statement", () => {
+  it("a re-delivered alert (same id) is answered as a duplicate and creates nothing; with the PostgreSQL queue the job commits with the signal", async () => {
+    const { installJobSchema } = await import("~/server/jobs/graphile-queue");
+    const { graphileSink } = await import("~/server/engine/runtime");
+    await installJobSchema(t.url);
+    const db = t.database.prisma;
+    const s = await strategy();
+    const body = JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: "redelivered-1" });
+    const first = await receiveSignal({ db, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
+    expect(first.status).toBe(202);
+    const again = await receiveSignal({ db, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
+    expect(again).toMatchObject({ status: 200, body: { signalId: first.body.signalId, duplicate: true } });
+    expect(await db.signal.count({ where: { strategyId: s.id } })).toBe(1);
+    const queuedJobs = await t.database.raw.query<{ id: string }>(`SELECT payload->>'signalId' AS id FROM graphile_worker._private_jobs`);
+    expect(queuedJobs.map((r) => r.id).filter((id) => id === first.body.signalId)).toHaveLength(1);
+    const stored = await db.signal.findUniqueOrThrow({ where: { id: String(first.body.signalId) }, include: { dedupeKeys: true } });
+    expect(Math.abs(stored.receivedAt.getTime() - Date.now())).toBeLessThan(60_000); // stored as UTC
+    expect(stored.dedupeKeys.length).toBeGreaterThan(0);
+    expect(stored.dedupeKeys.every((k) => k.expiresAt.getTime() > stored.receivedAt.getTime())).toBe(true);
+  });
+});

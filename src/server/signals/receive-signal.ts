@@ -4,9 +4,9 @@
  * process_signal job in one transaction, and answer. No exchange call happens here.
  */
 import crypto from "node:crypto";
-import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
+import { JOBS_FROM_JSON_SQL } from "~/server/jobs/graphile-sql";
 import type { JobSink } from "~/server/jobs/job-sink";
 import { dedupeKey } from "~/server/signals/dedupe";
 import { cachedWebhookStrategy, rememberWebhookStrategy } from "~/server/signals/webhook-cache";
@@ -35,6 +35,12 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** A unique key already taken (the dedupe key: a re-delivered alert), however the driver reports it. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } }; message?: string };
+  return e.code === "P2002" || e.meta?.code === "23505" || e.meta?.driverAdapterError?.cause?.originalCode === "23505" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation" || /\b23505\b|unique constraint/i.test(e.message ?? "");
 }
 
 const notFound: WebhookResult = { status: 404, body: { error: "No strategy has this webhook URL. Copy the URL again from KeyRelay." } };
@@ -78,25 +84,22 @@ export async function receiveSignal(
   if (!fresh && strategy.webhookTokenHash === pathHash) rememberWebhookStrategy(pathHash, { at: now.getTime(), strategy, subscribers });
   const job = { task: "process_signal" as const, payload: { signalId }, jobKey: `signal:${signalId}`, priority: -1 };
   try {
-    await deps.db.$transaction(async (tx) => {
-      await tx.signal.create({
-        data: {
-          id: signalId,
-          strategyId: strategy.id,
-          dedupeKey: keys.keys[0]!,
-          action: alert.action,
-          symbol: `${alert.ticker.base}/${alert.ticker.quote}`,
-          alert: alert as unknown as Prisma.InputJsonValue,
-          subscriberCount: subscribers,
-          receivedAt: now,
-          sourceIp: input.ip,
-        },
-      });
-      await tx.signalDedupe.createMany({ data: keys.keys.map((key) => ({ key, signalId, expiresAt: keys.expiresAt })) });
-      await deps.jobs.addInTx(tx, [job]);
-    });
+    // One statement, so one round trip and atomic without a transaction: the signal, its dedupe
+    // keys (a key already taken fails the whole statement) and, on PostgreSQL, its job.
+    const jobsJson = deps.jobs.jobsJson?.([job]);
+    await deps.db.$queryRawUnsafe(
+      `WITH sig AS (
+         INSERT INTO "Signal" (id, "strategyId", "dedupeKey", action, symbol, alert, "subscriberCount", "receivedAt", "sourceIp")
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamp(3), $9) RETURNING id
+       ), ded AS (
+         INSERT INTO "SignalDedupe" (key, "signalId", "expiresAt") SELECT k, $1, $10::timestamp(3) FROM unnest($11::text[]) AS k RETURNING 1
+       )${jobsJson ? `, job AS (SELECT ${JOBS_FROM_JSON_SQL("$12")} FROM sig)` : ""}
+       SELECT (SELECT count(*) FROM sig)::int AS signals, (SELECT count(*) FROM ded)::int AS keys${jobsJson ? ", (SELECT count(*) FROM job)::int AS jobs" : ""}`,
+      signalId, strategy.id, keys.keys[0]!, alert.action, `${alert.ticker.base}/${alert.ticker.quote}`, JSON.stringify(alert), subscribers,
+      now.toISOString(), input.ip, keys.expiresAt.toISOString(), keys.keys, ...(jobsJson ? [jobsJson] : []),
+    );
   } catch (err) {
-    if ((err as { code?: string }).code !== "P2002") throw err;
+    if (!isUniqueViolation(err)) throw err;
     const first = await deps.db.signalDedupe.findFirst({ where: { key: { in: keys.keys } }, select: { signalId: true } });
     return { status: 200, body: { signalId: first?.signalId ?? null, duplicate: true, message: "This alert was already received; nothing new was created." } };
   }
