@@ -18,12 +18,16 @@
  * - `webhookStrategies`: the webhook's one-second cache of strategies by token hash
  *   (src/server/signals/webhook-cache.ts), plain data, so a rotation in Next's copy evicts what the
  *   server entry's copy serves.
+ * - `webhookWindows`: each strategy's alert count in the current minute (its rate limit), one
+ *   count per process however many copies of the webhook code serve it.
+ * - `mail`: the mail transport (an SMTP connection pool), one per process.
  *
  * No classes and no functions of one copy are meant to be called from another, except the two in
  * `web`, which catch everything they throw.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RootResources } from "~/server/composition";
+import type { MailTransport } from "~/server/mail/mailer";
 import type { WebhookCacheEntry } from "~/server/signals/webhook-cache";
 
 export interface WebProcess {
@@ -46,13 +50,15 @@ export interface ProcessRegistry {
   root: RootResources;
   web: WebRegistration;
   webhookStrategies: Map<string, WebhookCacheEntry>;
+  webhookWindows: Map<string, { start: number; count: number }>;
+  mail?: { key: string; transport: MailTransport };
 }
 
 const KEY = Symbol.for("keyrelay.process-registry");
 
 export function processRegistry(): ProcessRegistry {
   const g = globalThis as typeof globalThis & { [KEY]?: ProcessRegistry };
-  return (g[KEY] ??= { root: {}, web: webRegistration(), webhookStrategies: new Map() });
+  return (g[KEY] ??= { root: {}, web: webRegistration(), webhookStrategies: new Map(), webhookWindows: new Map() });
 }
 
 function webRegistration(): WebRegistration {

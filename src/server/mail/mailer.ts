@@ -14,6 +14,7 @@ import nodemailer from "nodemailer";
 import { envVar } from "~/env";
 import { devMailboxDir, storeDevMail } from "~/server/mail/dev-mailbox";
 import { logger } from "~/server/logger";
+import { processRegistry } from "~/server/process-registry";
 
 export type MailKind = "verify_email" | "account_exists" | "reset_password" | "security_notice";
 
@@ -90,8 +91,6 @@ function memoryTransport(): MailTransport & { messages: MailMessage[] } {
   };
 }
 
-let current: { key: string; transport: MailTransport } | undefined;
-
 /** The transport for the current environment; rebuilt when the mail settings change (tests). */
 export function getMailTransport(): MailTransport {
   const smtp = smtpSettings();
@@ -100,12 +99,13 @@ export function getMailTransport(): MailTransport {
   const nodeEnv = process.env.NODE_ENV;
   const mode = smtp ? "smtp" : nodeEnv === "test" ? "memory" : nodeEnv === "production" ? "none" : "dev-mailbox";
   const key = JSON.stringify([mode, smtp, from, dir]);
-  if (current?.key !== key) {
+  const registry = processRegistry(); // one transport (SMTP pool) per process, whichever copy of this module asks
+  if (registry.mail?.key !== key) {
     const transport =
       mode === "smtp" ? smtpTransport(smtp!, from) : mode === "memory" ? memoryTransport() : mode === "none" ? noTransport() : devMailboxTransport(dir);
-    current = { key, transport };
+    registry.mail = { key, transport };
   }
-  return current.transport;
+  return registry.mail.transport;
 }
 
 /** Whether mail goes to the dev mailbox (Admin -> Mailbox shows it). */

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import type { Db } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
+import { processRegistry } from "~/server/process-registry";
 import { JOBS_FROM_JSON_SQL } from "~/server/jobs/graphile-sql";
 import type { JobSink } from "~/server/jobs/job-sink";
 import { dedupeKey } from "~/server/signals/dedupe";
@@ -19,17 +20,23 @@ export interface WebhookResult {
   headers?: Record<string, string>;
 }
 
-/** Per-strategy fixed-window counter in this process: cheap enough for the 25 ms answer budget. */
-const windows = new Map<string, { start: number; count: number }>();
+/** Per-strategy fixed-window counter in this process (the registry's: one per process, bounded). */
 function overRate(strategyId: string, perMinute: number, now: number): number | null {
+  const windows = processRegistry().webhookWindows;
   const w = windows.get(strategyId);
   if (!w || now - w.start >= 60_000) {
+    if (!w && windows.size >= MAX_WINDOWS) {
+      for (const [id, old] of windows) if (now - old.start >= 60_000) windows.delete(id);
+      if (windows.size >= MAX_WINDOWS) windows.delete(windows.keys().next().value!);
+    }
     windows.set(strategyId, { start: now, count: 1 });
     return null;
   }
   w.count++;
   return w.count > perMinute ? Math.ceil((w.start + 60_000 - now) / 1000) : null;
 }
+
+const MAX_WINDOWS = 10_000;
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
