@@ -26,12 +26,15 @@ try {
   process.exit(1);
 }
 
-await startEngineWorkers();
+const engine = await startEngineWorkers();
 let health: http.Server | undefined;
 if (env.WORKER_HEALTH_PORT) {
   health = http.createServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok", pid: process.pid }));
+    // What this worker holds, against its bounds: exchange clients (views), market sets, remembered account settings, memory.
+    const adapter = engine.deps.adapter;
+    const caches = { ...adapter.clients.stats(), accountSettings: adapter.rememberedCount };
+    res.end(JSON.stringify({ status: "ok", pid: process.pid, caches, rssMb: Math.round(process.memoryUsage.rss() / 1e6) }));
   });
   health.listen(env.WORKER_HEALTH_PORT, "127.0.0.1");
 }

@@ -10,17 +10,13 @@ import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/c
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
+import { readPermissions, type KeyPermissions } from "~/server/exchanges/key-permissions";
 import { cancelProtective, placeProtective, readProtective, tradesFee, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
 import { dec, decStr } from "~/server/money/decimal";
 import { isVaultError } from "~/server/vault/secret-box";
 
-export interface KeyPermissions {
-  read: boolean;
-  trade: boolean;
-  futures: boolean;
-  withdraw: boolean;
-  ipRestricted: boolean;
-}
+
+export type { KeyPermissions };
 
 export interface PlaceOrderInput {
   symbol: string;
@@ -130,6 +126,11 @@ export class ExchangeAdapter {
     this.settings.delete(key);
     this.settings.set(key, value);
     if (this.settings.size > SETTINGS_CACHE_MAX) this.settings.delete(this.settings.keys().next().value!);
+  }
+
+  /** Remembered account settings (bounded by SETTINGS_CACHE_MAX). */
+  get rememberedCount(): number {
+    return this.settings.size;
   }
 
   /** Whether this key trades `symbol` in hedge mode, as last learned (undefined: not known, try one-way). */
@@ -299,29 +300,6 @@ export class ExchangeAdapter {
 
   /** What the key may do, read from the exchange's own API-key endpoint. */
   fetchPermissions(cred: CredentialRef): Promise<KeyPermissions> {
-    return this.call(cred, "requests", async (c) => {
-      const api = c as unknown as Record<string, (p?: object) => Promise<unknown>>;
-      if (cred.exchange === "BINANCE") {
-        const r = (await api.sapiGetAccountApiRestrictions!()) as Record<string, unknown>;
-        return {
-          read: r.enableReading === true,
-          trade: r.enableSpotAndMarginTrading === true,
-          futures: r.enableFutures === true,
-          withdraw: r.enableWithdrawals === true,
-          ipRestricted: r.ipRestrict === true,
-        };
-      }
-      const r = ((await api.privateGetV5UserQueryApi!()) as { result?: Record<string, unknown> }).result ?? {};
-      const perms = (r.permissions ?? {}) as Record<string, string[] | undefined>;
-      const readOnly = Number(r.readOnly ?? 0) === 1;
-      const ips = (r.ips as string[] | undefined) ?? ["*"];
-      return {
-        read: true,
-        trade: !readOnly && (perms.Spot ?? []).includes("SpotTrade"),
-        futures: !readOnly && (perms.ContractTrade ?? []).includes("Order"),
-        withdraw: (perms.Wallet ?? []).includes("Withdraw"),
-        ipRestricted: !(ips.length === 0 || ips.includes("*")),
-      };
-    });
+    return this.call(cred, "requests", (c) => readPermissions(c, cred.exchange));
   }
 }

@@ -80,7 +80,7 @@ export class ExchangeClients {
   private readonly maxClients: number;
 
   constructor(private readonly opts: ExchangeClientsOptions) {
-    this.maxClients = opts.maxClients ?? 5000;
+    this.maxClients = opts.maxClients ?? 20_000; // a view is a few KB: 10,000 subscribers' keys stay open
     this.state = opts.state ?? {
       limiter: new KeyLimiter(),
       markets: new SharedMarkets((key) => {
@@ -176,6 +176,11 @@ export class ExchangeClients {
 
   get size() {
     return this.cache.size;
+  }
+
+  /** Cache sizes and bounds, for the worker's health answer. */
+  stats() {
+    return { clients: this.cache.size, maxClients: this.maxClients, marketSets: this.markets.size };
   }
 
   /** The shared, key-less instance for (exchange, environment): markets, URLs, transport. */

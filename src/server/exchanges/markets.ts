@@ -49,6 +49,11 @@ export class SharedMarkets {
     return e.loading;
   }
 
+  /** Market sets loaded ((exchange, environment) pairs: at most six). */
+  get size() {
+    return this.entries.size;
+  }
+
   clear() {
     this.entries.clear();
   }
