@@ -14,7 +14,7 @@ import { getDb } from "~/server/db";
 import { parseCookieHeader } from "~/server/http/cookies";
 import { requestMeta } from "~/server/http/request-meta";
 import { logger } from "~/server/logger";
-import { consume } from "~/server/ratelimit/process-rate-limits";
+import { consume, refundRateLimit, resetRateLimit } from "~/server/ratelimit/process-rate-limits";
 import { getKeyring } from "~/server/vault/process-keyring";
 
 // next-auth 4 is CommonJS: bundlers unwrap its default export, plain Node ESM (tsx scripts) does not.
@@ -61,7 +61,11 @@ export const authOptions: NextAuthOptions = {
           if (!r.ok) throw new Error(`Too many sign-in attempts. Try again in ${r.retryAfterSeconds} s.`);
         }
         const result = await signIn(getDb(), parsed.data, { meta, adminEmails: getEnv().ADMIN_EMAILS, keyring: getKeyring() });
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sid: result.sessionId };
+        if (result.ok) {
+          // Only failures count: many people signing in behind one office NAT are not a password spray.
+          await Promise.all([refundRateLimit("signInIp", ip), resetRateLimit("signIn", `${ip}|${parsed.data.email}`)]);
+          return { id: result.user.id, email: result.user.email, name: result.user.name, sid: result.sessionId };
+        }
         if (result.reason === "bad_credentials") return null;
         if (result.reason === "second_factor_rate_limited") throw new Error(`Too many two-factor attempts. Try again in ${result.retryAfterSeconds ?? 900} s.`);
         throw new Error(SIGN_IN_ERRORS[result.reason]);

@@ -18,6 +18,7 @@ export function getRateLimits(): RateLimits {
     store: limits.store,
     consume: (name, key) => limits.consume(name, key),
     reset: (name, key) => limits.reset(name, key),
+    refund: (name, key) => limits.refund(name, key),
     assertWithinLimit: (name, key) => assertWithinLimit(name, key),
   };
 }
@@ -39,6 +40,10 @@ export function consume(name: RateLimitName, key: string): Promise<ConsumeResult
 export async function assertWithinLimit(name: RateLimitName, key: string): Promise<void> {
   const r = await consume(name, key);
   if (!r.ok) throw rateLimitedError(name, r.retryAfterSeconds);
+}
+
+export function refundRateLimit(name: RateLimitName, key: string): Promise<void> {
+  return rootRateLimits().refund(name, key);
 }
 
 export function resetRateLimit(name: RateLimitName, key: string): Promise<void> {

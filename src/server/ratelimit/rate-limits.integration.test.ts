@@ -68,3 +68,20 @@ describe("rate limits (PostgreSQL store)", () => {
     expect((await other.consume("tokenCreate", "user_1")).ok).toBe(false);
   });
 });
+
+describe("refunds: only failures count", () => {
+  it("an attempt refunded (a successful sign-in) gives its point back, in both stores; failures still hit the limit", async () => {
+    const rules = { signInIp: { points: 3, durationSeconds: 120 } };
+    for (const limits of [createRateLimits({ pool: pool(), limits: rules }), createRateLimits({ limits: rules })]) {
+      const ip = `203.0.113.${limits.store === "postgres" ? 7 : 8}`;
+      // 10 successful sign-ins from one office NAT: each consumed and refunded.
+      for (let i = 0; i < 10; i++) {
+        expect(await limits.consume("signInIp", ip)).toEqual({ ok: true });
+        await limits.refund("signInIp", ip);
+      }
+      // Failures are not refunded: the fourth is refused.
+      for (let i = 0; i < 3; i++) expect(await limits.consume("signInIp", ip)).toEqual({ ok: true });
+      expect(await limits.consume("signInIp", ip)).toMatchObject({ ok: false });
+    }
+  });
+});

@@ -5,7 +5,7 @@
  *
  * Defaults (points per window; keys are whatever the caller passes, e.g. `${ip}|${email}`):
  *   signIn       10 / 15 min   per IP + email   (password guessing against one account)
- *   signInIp     50 / 15 min   per IP           (spraying many accounts from one address)
+ *   signInIp     50 / 15 min   per IP           (spraying many accounts from one address; a successful sign-in gives its point back)
  *   keySave      20 / hour     per user         (saving exchange API keys)
  *   keyVerify    30 / hour     per user         (checking keys against the exchange, which rate-limits us)
  *   tokenCreate  10 / hour     per user         (personal API tokens)
@@ -68,6 +68,8 @@ export interface RateLimits {
   assertWithinLimit(name: RateLimitName, key: string): Promise<void>;
   /** Forgets a key (e.g. after a successful sign-in). */
   reset(name: RateLimitName, key: string): Promise<void>;
+  /** Gives back one point consumed for the key (an attempt that turned out fine, so only failures count). */
+  refund(name: RateLimitName, key: string): Promise<void>;
 }
 
 export interface RateLimitsOptions {
@@ -180,6 +182,18 @@ export function createRateLimits(opts: RateLimitsOptions = {}): RateLimits {
     async assertWithinLimit(name, key) {
       const r = await consume(name, key);
       if (!r.ok) throw rateLimitedError(name, r.retryAfterSeconds);
+    },
+    async refund(name, key) {
+      const k = storeKey(key);
+      if (postgres && pool && Date.now() >= dbDownUntil) {
+        try {
+          await postgres[name].reward(k, 1);
+          return;
+        } catch (err) {
+          logger.warn({ err, limit: name }, "rate limit store (PostgreSQL) failed to refund a point");
+        }
+      }
+      await memory[name].reward(k, 1);
     },
     async reset(name, key) {
       const k = storeKey(key);
