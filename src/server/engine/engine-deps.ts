@@ -13,6 +13,8 @@ export interface EngineDeps {
   now?: () => Date;
   /** Executions per execute_batch job. */
   batchSize?: number;
+  /** Subscribers read and written per page of a fan-out (default FAN_OUT_PAGE). */
+  fanOutPage?: number;
 }
 
 export const TIER_PRIORITY = { PRO: 0, FLEX: 1, TRIAL: 2 } as const;

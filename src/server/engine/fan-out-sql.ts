@@ -1,4 +1,4 @@
-/** The fan-out's statements: subscribers in one join, executions in one INSERT, recent orders for cooldowns. */
+/** The fan-out's statements: subscribers in keyset pages of one join, executions in one INSERT per page, recent orders for cooldowns. */
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { COUNTS_FOR_COOLDOWN, type ExecutionStatus } from "~/server/engine/execution-state";
 
@@ -13,12 +13,18 @@ export interface Subscriber {
   credential: { id: string; exchange: "BINANCE" | "BYBIT"; status: string } | null;
 }
 
+/** Where a page of subscriptions ends: the next page starts after it (tier, then age, then id). */
+export type SubscriberCursor = { rank: number; createdAt: Date; id: string } | null;
+
+const TIER_RANK_SQL = `(CASE u.tier WHEN 'PRO' THEN 0 WHEN 'FLEX' THEN 1 ELSE 2 END)`;
+
 /**
- * The strategy's subscriptions with the user and key fields the fan-out needs, in one SQL join
- * (a thousand subscribers through the ORM's relation loading cost ~100 ms of CPU; this costs a few).
+ * One page of the strategy's subscriptions with the user and key fields the fan-out needs, in one
+ * SQL join, in send order: PRO before FLEX before TRIAL, then by subscription age (a keyset page,
+ * so a 10,000-subscriber fan-out holds one page in memory, not every row).
  */
-export async function loadSubscriptions(deps: EngineDeps, strategyId: string): Promise<Subscriber[]> {
-  const rows = await deps.db.$queryRawUnsafe<
+export async function loadSubscriptionPage(db: Pick<EngineDeps["db"], "$queryRawUnsafe">, strategyId: string, after: SubscriberCursor, limit: number): Promise<Subscriber[]> {
+  const rows = await db.$queryRawUnsafe<
     {
       id: string;
       userId: string;
@@ -39,8 +45,15 @@ export async function loadSubscriptions(deps: EngineDeps, strategyId: string): P
        FROM "Subscription" s
        JOIN "User" u ON u.id = s."userId"
        LEFT JOIN "ExchangeCredential" c ON c.id = s."credentialId"
-      WHERE s."strategyId" = $1`,
+      WHERE s."strategyId" = $1
+        AND ($2::int IS NULL OR (${TIER_RANK_SQL}, s."createdAt", s.id) > ($2::int, $3::timestamp(3), $4::text))
+      ORDER BY ${TIER_RANK_SQL}, s."createdAt", s.id
+      LIMIT $5`,
     strategyId,
+    after?.rank ?? null,
+    after ? after.createdAt.toISOString() : null,
+    after?.id ?? null,
+    limit,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -50,6 +63,17 @@ export async function loadSubscriptions(deps: EngineDeps, strategyId: string): P
     user: { id: r.userId, tier: r.tier, trialEndsAt: asDate(r.trialEndsAt), tradingMode: r.tradingMode, disabledAt: asDate(r.disabledAt) },
     credential: r.credId ? { id: r.credId, exchange: r.credExchange!, status: r.credStatus! } : null,
   }));
+}
+
+/** The exchange most of the strategy's subscribers trade on (the decision step reads its market). */
+export async function primaryExchange(db: Pick<EngineDeps["db"], "$queryRawUnsafe">, strategyId: string): Promise<"BINANCE" | "BYBIT"> {
+  const rows = await db.$queryRawUnsafe<{ exchange: "BINANCE" | "BYBIT"; n: number }[]>(
+    `SELECT c.exchange::text AS exchange, count(*)::int AS n FROM "Subscription" s JOIN "ExchangeCredential" c ON c.id = s."credentialId"
+      WHERE s."strategyId" = $1 GROUP BY c.exchange`,
+    strategyId,
+  );
+  const count = (e: string) => rows.find((r) => r.exchange === e)?.n ?? 0;
+  return count("BYBIT") > count("BINANCE") ? "BYBIT" : "BINANCE";
 }
 
 function asDate(v: Date | string | null): Date | null {

@@ -8,7 +8,9 @@ import { createKeyring } from "~/server/vault/keyring";
 import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { ExchangeClients } from "~/server/exchanges/exchange-clients";
 import type { EngineDeps } from "~/server/engine/engine-deps";
+import { processSignal } from "~/server/engine/fan-out";
 import { graphileSink, makeTasks } from "~/server/engine/runtime";
+import type { JobSpec } from "~/server/jobs/job-types";
 import { startGraphileWorker, type WorkerHandle } from "~/server/jobs/graphile-queue";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 import { receiveSignal } from "~/server/signals/receive-signal";
@@ -88,6 +90,25 @@ describe("signals to orders", () => {
     expect(text.status).toBe(200);
     expect(await deps.db.execution.count({ where: { signalId: signal.id } })).toBe(3);
     expect(await deps.db.signal.count({ where: { strategyId: strategy.id } })).toBe(1);
+  });
+
+  it("a fan-out larger than a page: every subscriber once, tiers in order across pages, every queued execution in exactly one job", async () => {
+    const strategy = await makeStrategy(deps.db);
+    const tiers = ["TRIAL", "PRO", "FLEX", "TRIAL", "PRO", "FLEX", "PRO", "TRIAL", "FLEX", "PRO", "TRIAL"] as const;
+    const subs = [];
+    for (const tier of tiers) subs.push(await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { tier, exchange: "BYBIT" }));
+    const added: JobSpec[] = [];
+    const collect = { addInTx: async (_tx: unknown, jobs: JobSpec[]) => void added.push(...jobs), afterCommit: () => undefined };
+    const r = await receiveSignal({ db: deps.db, jobs: collect }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: "50000" }), ip: null });
+    await processSignal({ ...deps, jobs: collect, fanOutPage: 4, batchSize: 3 }, String(r.body.signalId));
+    const execs = await deps.db.execution.findMany({ where: { signalId: String(r.body.signalId) }, orderBy: { priority: "asc" } });
+    expect(execs.map((e) => e.userId).sort()).toEqual(subs.map((s) => s.userId).sort());
+    expect(execs.every((e) => e.status === "QUEUED")).toBe(true);
+    const order = added.filter((j) => j.task === "execute_batch").flatMap((j) => j.payload.ids as string[]);
+    expect(order.length).toBe(tiers.length);
+    expect(new Set(order).size).toBe(tiers.length);
+    const tierOf = new Map(execs.map((e) => [e.id, e.tier]));
+    expect(order.map((id) => tierOf.get(id))).toEqual([...Array(4).fill("PRO"), ...Array(3).fill("FLEX"), ...Array(4).fill("TRIAL")]);
   });
 
   it("records why a subscriber was skipped; PAPER fills without any exchange order", async () => {

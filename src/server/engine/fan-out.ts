@@ -1,14 +1,16 @@
 /**
  * process_signal: the decision step, then in ONE transaction the executions of every subscriber
  * (the legs their position calls for, or a recorded reason why none) and the jobs that place
- * them, PRO before FLEX before TRIAL, then by subscription age. Idempotent: a re-run finds the
- * signal decided.
+ * them, PRO before FLEX before TRIAL, then by subscription age. Subscribers are read and written a
+ * page at a time (FAN_OUT_PAGE), so memory stays flat however many follow the strategy.
+ * Idempotent: a re-run finds the signal decided.
  */
 import type { Prisma } from "~/generated/prisma/client";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { TIER_PRIORITY } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
-import { insertExecutions, loadSubscriptions, recentOrders, type ExecutionRow } from "~/server/engine/fan-out-sql";
+import { insertExecutions, loadSubscriptionPage, primaryExchange, recentOrders, type ExecutionRow, type SubscriberCursor } from "~/server/engine/fan-out-sql";
+import type { JobSpec } from "~/server/jobs/job-types";
 import { ruleAlertOf, subscriberRows, type LegContext } from "~/server/engine/subscriber-legs";
 import { heldBySubscription } from "~/server/positions/position-ledger";
 import type { Held } from "~/server/positions/position-rules";
@@ -41,10 +43,8 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
   const alert = reviveAlert(signal.alert);
   const marketType = strategy.marketType === "LINEAR" ? "linear" : "spot";
 
-  const subs = await loadSubscriptions(deps, strategy.id);
   // The rules need the market: ask the exchange most subscribers trade on (no call happened before the webhook answered).
-  const exchanges = subs.map((s) => s.credential?.exchange).filter((e): e is "BINANCE" | "BYBIT" => !!e);
-  const primary = exchanges.filter((e) => e === "BYBIT").length > exchanges.length / 2 ? "BYBIT" : "BINANCE";
+  const primary = await primaryExchange(deps.db, strategy.id);
   const symbolGuess = `${alert.ticker.base}/${alert.ticker.quote}${marketType === "linear" ? `:${alert.ticker.quote}` : ""}`;
   const market = await marketContext(deps, primary, symbolGuess);
   let decision: Decision & { model?: ModelVerdict } = decideAlert({
@@ -67,24 +67,35 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
 
   const symbol = decision.symbol;
   const orderType = (alert.orderType ?? strategy.defaultOrderType.toLowerCase()) === "limit" ? "LIMIT" : "MARKET";
-  const [cooling, held] = await Promise.all([
-    strategy.cooldownSeconds > 0 ? recentOrders(deps, subs.map((s) => s.userId), symbol, now, strategy.cooldownSeconds) : new Set<string>(),
-    heldBySubscription(deps.db, subs.map((s) => s.id), symbol),
-  ]);
-  const ctx: LegContext = { signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds };
-
-  const rows: ExecutionRow[] = [];
-  const ordered = [...subs].sort((a, b) => TIER_PRIORITY[a.user.tier] - TIER_PRIORITY[b.user.tier] || a.createdAt.getTime() - b.createdAt.getTime());
-  for (const sub of ordered) {
-    const books = held.get(sub.id);
-    const book = (sub.user.tradingMode === "PAPER" ? books?.paper : books?.live) ?? FLAT;
-    rows.push(...subscriberRows(sub, book, ctx));
-  }
-  const queued = rows.filter((r) => r.status === ES.QUEUED);
-  const pending = queued.length > 0 || rows.some((r) => r.status === ES.WAITING);
-  const jobs = batchJobs(queued, deps.batchSize);
+  const after: JobSpec[] = [];
+  const page = deps.fanOutPage ?? FAN_OUT_PAGE;
   await deps.db.$transaction(async (tx) => {
-    await insertExecutions(tx, rows);
+    let cursor: SubscriberCursor = null;
+    let pending = false;
+    for (;;) {
+      const subs = await loadSubscriptionPage(tx, strategy.id, cursor, page);
+      if (subs.length === 0) break;
+      const [cooling, held] = await Promise.all([
+        strategy.cooldownSeconds > 0 ? recentOrders(deps, subs.map((s) => s.userId), symbol, now, strategy.cooldownSeconds) : new Set<string>(),
+        heldBySubscription(tx, subs.map((s) => s.id), symbol),
+      ]);
+      const ctx: LegContext = { signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds };
+      const rows: ExecutionRow[] = [];
+      for (const sub of subs) {
+        const books = held.get(sub.id);
+        const book = (sub.user.tradingMode === "PAPER" ? books?.paper : books?.live) ?? FLAT;
+        rows.push(...subscriberRows(sub, book, ctx));
+      }
+      const queued = rows.filter((r) => r.status === ES.QUEUED);
+      pending ||= queued.length > 0 || rows.some((r) => r.status === ES.WAITING);
+      const jobs = batchJobs(queued, deps.batchSize);
+      await insertExecutions(tx, rows);
+      await deps.jobs.addInTx(tx, jobs);
+      after.push(...jobs);
+      const last = subs.at(-1)!;
+      cursor = { rank: TIER_PRIORITY[last.user.tier], createdAt: last.createdAt, id: last.id };
+      if (subs.length < page) break;
+    }
     await tx.signal.update({
       where: { id: signal.id },
       data: {
@@ -94,7 +105,9 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
         completedAt: pending ? null : new Date(),
       },
     });
-    await deps.jobs.addInTx(tx, jobs);
   });
-  deps.jobs.afterCommit(jobs);
+  deps.jobs.afterCommit(after);
 }
+
+/** Subscribers read, decided and written per page of the fan-out. */
+export const FAN_OUT_PAGE = 2_000;
