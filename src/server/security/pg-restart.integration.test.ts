@@ -224,10 +224,14 @@ it(`a PostgreSQL restart during a ${N}-subscriber fan-out loses nothing and dupl
   const apiKeyByClientId = new Map(orders.map((o) => [o.clientOrderId!, o.apiKey]));
   expect(execs.filter((e) => apiKeyByClientId.get(e.clientOrderId) !== keyOf.get(e.userId)).map((e) => e.id)).toEqual([]);
 
-  // The restart really happened mid-flight: work was left when the server went down, and orders were placed after it came back.
+  // The restart really happened mid-flight: work was left when the server went down, and it was
+  // finished after it came back: orders placed after the outage, or orders the exchange had answered
+  // whose results could only be written (after a look-up) once the database was back. Claiming is
+  // fast enough now (no ccxt build per key) that every order may be claimed, and so sent, before
+  // the outage: then only the second kind is left, and it is the harder one.
   expect(doneAtRestart).toBeLessThan(N);
   expect(ordersWhileDown).toBeGreaterThanOrEqual(0);
-  expect(ordersWhileDown).toBeLessThan(N);
+  expect(ordersWhileDown < N || execs.filter((e) => e.attempts > 1).length > 0).toBe(true);
 
   // The workers rode out the outage: no process exited (this test restarts none) and every one
   // heartbeats again on the restarted server, as /api/health sees it.
