@@ -21,6 +21,7 @@ const ADMIN = new Set([
   "strategies.update",
   "strategies.rotateToken",
   "strategies.setProtection",
+  "strategies.convertAlert",
   "strategies.signals",
   "strategies.signalExecutions",
   "positions.strategyTotals",

@@ -196,6 +196,12 @@ export const alertFieldsSchema = z.object({
   leverage: field((v) => inRange(v, LEVERAGE_RANGE, false)),
   takeProfit: field(positiveDecimal),
   stopLoss: field(positiveDecimal),
+  /** Distances from the entry in percent (TradersPost's takeProfit/stopLoss {"percent": 2}); a price, when sent, wins. */
+  takeProfitPct: field(positiveDecimal),
+  stopLossPct: field((v) => {
+    const d = positiveDecimal(v);
+    return isProblem(d) || dec(d).lt(100) ? d : { problem: `must be below 100 (a stop ${d} % away is no stop); got ${d}.` };
+  }),
   id: field(boundedText(ID_MAX_CHARS, "; KeyRelay's template builds it from {{ticker}}, the strategy's order id and {{timenow}}, so use shorter order ids")),
   timestamp: field(timestamp),
   maxLagSeconds: field((v) => inRange(v, MAX_LAG_RANGE, true)),

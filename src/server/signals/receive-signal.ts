@@ -111,5 +111,6 @@ export async function receiveSignal(
     return { status: 200, body: { signalId: first?.signalId ?? null, duplicate: true, message: "This alert was already received; nothing new was created." } };
   }
   deps.jobs.afterCommit([job]);
-  return { status: 202, body: { signalId, subscribers } };
+  // The format it was read as ("tradingview-default", "traderspost"...), so a sender sees what KeyRelay understood.
+  return { status: 202, body: { signalId, subscribers, format: parsed.alert.format } };
 }

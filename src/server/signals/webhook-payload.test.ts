@@ -174,7 +174,8 @@ describe("field errors name the field as sent and say what to send", () => {
     [{ qty: [1] }, "qty", "must be a number"],
     [{ price: "64,250.5" }, "price", "use a dot for decimals"],
     [{ price: "64250,5" }, "price", "use a dot for decimals"],
-    [{ takeProfit: { limitPrice: 1 } }, "takeProfit", "must be a number"],
+    // {"limitPrice": 1} is TradersPost's take-profit object now (alert-formats/traderspost.ts); a non-number is still refused.
+    [{ takeProfit: true }, "takeProfit", "must be a number"],
     [{ leverage: 0.5 }, "leverage", "from 1 to 125"],
     [{ leverage: 126 }, "leverage", "from 1 to 125"],
     [{ maxLagSeconds: 0, timestamp: "2026-11-24T23:00:00Z" }, "maxLagSeconds", "from 1 to 3600"],

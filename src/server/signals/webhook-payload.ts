@@ -10,6 +10,8 @@ import {
   type QuantityType,
 } from "~/server/signals/alert-fields";
 import { firstDuplicateKey } from "~/server/signals/json-duplicate-keys";
+import { mapJsonFormat, mapKeyValueFormat } from "~/server/signals/alert-formats/detect-format";
+import { mapTradingViewDefault } from "~/server/signals/alert-formats/tradingview-default";
 import type { Ticker } from "~/server/signals/ticker";
 
 // What TradingView POSTs, turned into one ParsedAlert. TradingView sends the alert's Message box as
@@ -43,6 +45,9 @@ export type ParsedAlert = {
   leverage: number | null;
   takeProfit: string | null;
   stopLoss: string | null;
+  /** Percent distances from the entry (TradersPost's {"percent": 2}); present only when sent. */
+  takeProfitPct?: string;
+  stopLossPct?: string;
   id: string | null;
   timestamp: Date | null;
   maxLagSeconds: number | null;
@@ -50,11 +55,16 @@ export type ParsedAlert = {
   secret: string | null;
   /** Fields KeyRelay does not know, kept for the audit row and otherwise ignored. */
   extra: Record<string, unknown>;
-  /** How it arrived; "manual" is a user's close button, not a webhook. */
-  format: "json" | "key-value" | "form" | "manual";
+  /** How it arrived (KeyRelay's own JSON, key=value or form, or another relay's format); "manual" is a user's close button, not a webhook. */
+  format: AlertFormat | "manual";
 };
 
+export const ALERT_FORMATS = ["json", "key-value", "form", "tradingview-default", "traderspost", "3commas", "octobot"] as const;
+export type AlertFormat = (typeof ALERT_FORMATS)[number];
+
 export type PayloadError = { field: string; message: string };
+/** Key/value pairs in KeyRelay's vocabulary; `label` and `names` make errors speak the sender's format. */
+export type MappedAlert = { entries: [string, unknown][]; format: AlertFormat; label?: string; names?: Record<string, string> };
 export type ParseAlertResult = { ok: true; alert: ParsedAlert } | { ok: false; status: 400 | 415; error: PayloadError[] };
 
 // Keys compare lowercased without "_", "-" or spaces, so order_type, orderType and Order-Type agree.
@@ -68,6 +78,8 @@ const ALIASES: Record<CanonicalField, string[]> = {
   leverage: ["leverage"],
   takeProfit: ["takeprofit", "tp"],
   stopLoss: ["stoploss", "sl"],
+  takeProfitPct: ["takeprofitpct", "takeprofitpercent"],
+  stopLossPct: ["stoplosspct", "stoplosspercent"],
   id: ["id", "alertid"],
   timestamp: ["timestamp", "time", "timenow"],
   maxLagSeconds: ["maxlagseconds", "maxlag"],
@@ -96,7 +108,14 @@ export function parseWebhookPayload(input: { contentType: string | null; body: s
   }
 }
 
-function parse({ contentType, body }: { contentType: string | null; body: string }): ParseAlertResult {
+function parse(input: { contentType: string | null; body: string }): ParseAlertResult {
+  const mapped = decodeAlert(input);
+  if (!("entries" in mapped)) return mapped;
+  return relabel(validate(mapped.entries, mapped.format), mapped);
+}
+
+/** The body decoded and, when it is another relay's format, mapped onto KeyRelay's fields (not yet validated). */
+export function decodeAlert({ contentType, body }: { contentType: string | null; body: string }): MappedAlert | ParseAlertResult {
   const mediaType = (contentType ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
   const isJsonType = mediaType === "application/json" || /^application\/[\w.+-]*\+json$/.test(mediaType);
   const isForm = mediaType === "application/x-www-form-urlencoded";
@@ -106,12 +125,27 @@ function parse({ contentType, body }: { contentType: string | null; body: string
   const text = body.replace(/^\uFEFF/, "").trim();
   if (text === "") return bad("body", "The alert message is empty; " + TEMPLATE_HINT + ".");
 
-  let decoded: { entries: [string, unknown][]; format: ParsedAlert["format"] } | ParseAlertResult;
-  if (isJsonType || (!isForm && (text.startsWith("{") || text.startsWith("[")))) decoded = decodeJson(text, isJsonType);
-  else if (isForm) decoded = { entries: [...new URLSearchParams(text)], format: "form" };
-  else decoded = decodeKeyValue(text);
-  if (!("entries" in decoded)) return decoded;
-  return validate(decoded.entries, decoded.format);
+  // First: its unrendered form starts with "{{", which would otherwise be read as broken JSON.
+  const defaultMessage = isForm ? null : mapTradingViewDefault(text);
+  if (defaultMessage) return defaultMessage;
+  if (isJsonType || (!isForm && (text.startsWith("{") || text.startsWith("[")))) {
+    const decoded = decodeJson(text, isJsonType);
+    return "entries" in decoded ? mapJsonFormat(decoded.entries) : decoded;
+  }
+  if (isForm) return { entries: [...new URLSearchParams(text)], format: "form" };
+  const decoded = decodeKeyValue(text);
+  return "entries" in decoded ? mapKeyValueFormat(decoded.entries) : decoded;
+}
+
+/** Another format's errors name its own field ("takeProfit.percent") and the format. */
+function relabel(result: ParseAlertResult, mapped: MappedAlert): ParseAlertResult {
+  if (result.ok || mapped.label === undefined) return result;
+  const error = result.error.map((e) => {
+    const shown = mapped.names?.[e.field] ?? e.field;
+    const message = e.message.startsWith(e.field) ? shown + e.message.slice(e.field.length) : e.message;
+    return { field: shown, message: `${mapped.label} ${message}` };
+  });
+  return { ...result, error };
 }
 
 function decodeJson(text: string, declared: boolean): { entries: [string, unknown][]; format: "json" } | ParseAlertResult {
@@ -240,10 +274,11 @@ function validate(entries: [string, unknown][], format: ParsedAlert["format"]): 
   // Required by the schema, so never null here; the checks satisfy the type system.
   if (fields.ticker === null || fields.action === null) return bad("ticker", "ticker and action are required.");
 
-  const { action: act, ...rest } = fields;
+  const { action: act, takeProfitPct, stopLossPct, ...rest } = fields;
+  const pct = { ...(takeProfitPct !== null && { takeProfitPct }), ...(stopLossPct !== null && { stopLossPct }) };
   return {
     ok: true,
-    alert: { ...rest, ticker: fields.ticker, action: act.action, rawAction: act.rawAction, exitSide: act.exitSide, extra: Object.fromEntries(extra), format },
+    alert: { ...rest, ...pct, ticker: fields.ticker, action: act.action, rawAction: act.rawAction, exitSide: act.exitSide, extra: Object.fromEntries(extra), format },
   };
 }
 

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter, protectedProcedure, requireStepUp } from "~/server/api/trpc";
 import { EXECUTION_STATUSES } from "~/server/engine/execution-state";
 import { strategyProtection } from "~/server/positions/protection/protection-settings";
+import { convertAlert } from "~/server/signals/alert-formats/convert-alert";
+import { ALERT_FORMATS } from "~/server/signals/webhook-payload";
 import { setStrategyProtection } from "~/server/strategies/protection-service";
 import { recentSignals, signalExecutions, userExecutions } from "~/server/strategies/signal-activity";
 import {
@@ -92,6 +94,25 @@ const signalOutput = z.object({
   progress: progressOutput,
 });
 
+const conversionOutput = z.object({
+  format: z.enum(ALERT_FORMATS).nullable(),
+  understood: z
+    .object({
+      action: z.string(),
+      symbol: z.string(),
+      perpetual: z.boolean(),
+      size: z.string().nullable(),
+      orderType: z.string().nullable(),
+      price: z.string().nullable(),
+      position: z.string().nullable(),
+      protection: z.string().nullable(),
+      ignored: z.array(z.string()),
+    })
+    .nullable(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })),
+  template: z.string().nullable(),
+});
+
 export const strategiesRouter = createTRPCRouter({
   list: adminProcedure.output(z.array(strategyAdminOutput)).query(({ ctx }) => listStrategies(ctx.db)),
   tradingViewIps: adminProcedure.output(z.array(z.string())).query(() => TRADINGVIEW_IPS),
@@ -107,6 +128,11 @@ export const strategiesRouter = createTRPCRouter({
     .input(z.object({ id: z.string().min(1), protection: strategyProtection.nullable() }))
     .output(strategyAdminOutput)
     .mutation(async ({ ctx, input }) => strategyAdminView(await setStrategyProtection(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.protection))),
+  /** Reads a pasted alert message in any supported format; changes nothing (a mutation only because it is sent on demand). */
+  convertAlert: adminProcedure
+    .input(z.object({ message: z.string({ error: "message is required: paste the alert message" }).trim().min(1, "message is required: paste the alert message").max(64 * 1024, "message is longer than 64 KB, the webhook's limit") }))
+    .output(conversionOutput)
+    .mutation(({ input }) => convertAlert(input.message)),
   rotateToken: adminProcedure
     .use(requireStepUp)
     .input(z.object({ id: z.string({ error: "id is required: the strategy whose webhook URL to rotate" }).min(1, "id is required: the strategy whose webhook URL to rotate") }))

@@ -40,6 +40,14 @@ describe("protection plan", () => {
     expect(desiredOrders(plan, "0.01", market).map((o) => [o.kind, o.side, o.triggerPrice])).toEqual([["STOP_LOSS", "buy", "51234.5"], ["TAKE_PROFIT", "buy", "45000"]]);
   });
 
+  it("an alert's percent distances (TradersPost's {\"percent\": 2}) come after its prices and before the settings'", () => {
+    const plan = makePlan(base({ side: "short", alert: { stopLoss: null, takeProfit: null, stopLossPct: "1", takeProfitPct: "3" } }))!;
+    expect([plan.stopLoss, plan.takeProfits]).toEqual(["50500", [{ level: 1, price: "48500", sharePct: "100" }]]);
+    const priced = makePlan(base({ alert: { stopLoss: "48000", takeProfit: null, stopLossPct: "1", takeProfitPct: null } }))!;
+    expect([priced.stopLoss, priced.takeProfits.length]).toEqual(["48000", 2]);
+    expect(makePlan(base({ settings: null, alert: { stopLoss: null, takeProfit: null, takeProfitPct: "2" } }))!.takeProfits).toEqual([{ level: 1, price: "51000", sharePct: "100" }]);
+  });
+
   it("an alert's stop-loss on the wrong side of the entry is left out, with a note, and the distance applies", () => {
     const plan = makePlan(base({ alert: { stopLoss: "51000", takeProfit: null } }))!;
     expect(plan.stopLoss).toBe("49000");

@@ -39,8 +39,8 @@ export interface PlanInput {
   side: PlanSide;
   entry: string;
   settings: ProtectionSettings | null;
-  /** Prices from the alert; they win over the settings' distances. */
-  alert: { stopLoss: string | null; takeProfit: string | null };
+  /** Prices from the alert; they win over the settings' distances. Percent distances from the alert (TradersPost's {"percent": 2}) come next. */
+  alert: { stopLoss: string | null; takeProfit: string | null; stopLossPct?: string | null; takeProfitPct?: string | null };
   priceStep: string | null;
   supportsTrailing: boolean;
 }
@@ -60,6 +60,7 @@ export function makePlan(p: PlanInput): ProtectionPlan | null {
     if (beyond(p.alert.stopLoss, false)) stopLoss = onStep(p.alert.stopLoss, p.priceStep);
     else notes.push(`The alert's stop-loss ${p.alert.stopLoss} is not ${long ? "below" : "above"} the entry ${p.entry} of this ${p.side}; it was left out.`);
   }
+  if (!stopLoss && p.alert.stopLossPct) stopLoss = at(p.alert.stopLossPct, false);
   if (!stopLoss && p.settings?.stopLossPct) stopLoss = at(p.settings.stopLossPct, false);
 
   let takeProfits: ProtectionPlan["takeProfits"] = [];
@@ -67,6 +68,7 @@ export function makePlan(p: PlanInput): ProtectionPlan | null {
     if (beyond(p.alert.takeProfit, true)) takeProfits = [{ level: 1, price: onStep(p.alert.takeProfit, p.priceStep), sharePct: "100" }];
     else notes.push(`The alert's take-profit ${p.alert.takeProfit} is not ${long ? "above" : "below"} the entry ${p.entry} of this ${p.side}; it was left out.`);
   }
+  if (takeProfits.length === 0 && p.alert.takeProfitPct) takeProfits = [{ level: 1, price: at(p.alert.takeProfitPct, true), sharePct: "100" }];
   if (takeProfits.length === 0 && p.settings) takeProfits = p.settings.takeProfits.map((t, i) => ({ level: i + 1, price: at(t.pct, true), sharePct: t.sharePct }));
 
   let trailingPct = p.settings?.trailingPct ?? null;

@@ -21,7 +21,7 @@ import { supportsTrailing } from "~/server/exchanges/protective-orders";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
 import { refreshOrder, type SyncContext, type SyncReport } from "~/server/positions/protection/refresh-order";
-import { desiredOrders, makePlan, type DesiredOrder, type ProtectionPlan } from "~/server/positions/protection/protection-plan";
+import { desiredOrders, makePlan, type DesiredOrder, type PlanInput, type ProtectionPlan } from "~/server/positions/protection/protection-plan";
 import { effectiveSettings } from "~/server/positions/protection/protection-settings";
 
 const ACTIVE = ["PENDING", "OPEN"] as const;
@@ -97,7 +97,7 @@ function entryPrice(p: { entryValue: Prisma.Decimal; grossSize: Prisma.Decimal }
 }
 
 /** The stop-loss / take-profit prices of the alert that opened the position, if it carried any. */
-async function openingAlert(deps: EngineDeps, positionId: string): Promise<{ stopLoss: string | null; takeProfit: string | null }> {
+async function openingAlert(deps: EngineDeps, positionId: string): Promise<PlanInput["alert"]> {
   const fill = await deps.db.fill.findFirst({
     where: { positionId, effect: { in: ["OPEN", "FLIP"] }, executionId: { not: null } },
     orderBy: { createdAt: "desc" },
@@ -105,7 +105,7 @@ async function openingAlert(deps: EngineDeps, positionId: string): Promise<{ sto
   });
   const alert = (fill?.execution?.signal.alert ?? {}) as Record<string, unknown>;
   const price = (v: unknown) => (typeof v === "string" || typeof v === "number" ? dec(v).toFixed() : null);
-  return { stopLoss: price(alert.stopLoss), takeProfit: price(alert.takeProfit) };
+  return { stopLoss: price(alert.stopLoss), takeProfit: price(alert.takeProfit), stopLossPct: price(alert.stopLossPct), takeProfitPct: price(alert.takeProfitPct) };
 }
 
 async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {

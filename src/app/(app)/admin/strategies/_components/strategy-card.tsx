@@ -5,6 +5,7 @@ import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { useStepUp } from "../../../_components/step-up";
 import { describeProtection } from "../../../_components/protection-fields";
+import { AlertConverter } from "./alert-converter";
 import { CopyField } from "./copy-field";
 import { OneTimeWebhookUrl, WebhookUrlHint } from "./one-time-webhook-url";
 import { StrategyProtectionForm } from "./strategy-protection-form";
@@ -94,6 +95,7 @@ export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
       </details>
       {newPath ? <OneTimeWebhookUrl id={s.id} path={newPath} onDone={() => setNewPath(null)} /> : <WebhookUrlHint maskedPath={s.maskedWebhookPath} />}
       <CopyField id={`template-${s.id}`} label="TradingView alert message" value={s.alertTemplate} buttonLabel="Copy alert message" testId="alert-template" multiline rows={11} />
+      <AlertConverter strategyId={s.id} />
       <div className="flex flex-wrap items-center gap-3">
         <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
           Rotate webhook URL
