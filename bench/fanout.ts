@@ -13,7 +13,8 @@
 //                  start-up they build the clients of the keys that trade, in the background).
 //                  Three alerts: "first" (the first fan-out after start: DB pools and keep-alive sockets
 //                  still cold, as after a quiet spell), "steady" (the next one), "newkeys" (N subscribers
-//                  created after the workers started: every ccxt client built on the way; no target).
+//                  created after the workers started: every ccxt client built on the way), held to the
+//                  warm ones: newkeys_vs_warm = its last ack / the slower last ack of first and steady.
 //   2. sequential  the naive loop: for each subscriber, await its client (a fresh ExchangeClients,
 //                  markets preloaded) and await createOrder, one after another, same latency. SEQUENTIAL
 //                  of them are timed and the time extrapolated linearly to N; speed-up = that / the
@@ -39,8 +40,8 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
 import {
-  formatTable, freePort, percentile, resultLine, seedSubscribers, sleep, spawnGroup, startSim, startWorkerProcess, stopGroup, subscribe,
-  throwawayDatabase, waitUntil,
+  descendants, formatTable, freePort, machineCpuMs, percentile, postgresCpuMs, procCpuMs, resultLine, seedSubscribers, sleep, spawnGroup, startSim,
+  startWorkerProcess, stopGroup, subscribe, throwawayDatabase, waitUntil,
 } from "./harness";
 import { insertStrategy } from "~/server/test/strategy-fixtures";
 
@@ -78,50 +79,6 @@ function post(url: string, body: string, contentType = "application/json"): Prom
     req.on("error", reject);
     req.end(body);
   });
-}
-
-// ---- CPU accounting (Linux /proc): who used the 2 cores during a phase ------------------------------
-const TICK_MS = 10; // USER_HZ 100
-function procCpuMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
-  } catch {
-    return 0;
-  }
-}
-function descendants(pid: number): number[] {
-  const out: number[] = [pid];
-  for (let i = 0; i < out.length; i++) {
-    try {
-      for (const task of fs.readdirSync(`/proc/${out[i]}/task`)) {
-        const kids = fs.readFileSync(`/proc/${out[i]}/task/${task}/children`, "utf8").trim();
-        if (kids) out.push(...kids.split(/\s+/).map(Number));
-      }
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") total += procCpuMs(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
-function machineCpuMs(): { busy: number; total: number } {
-  const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (line[3] ?? 0) + (line[4] ?? 0);
-  const total = line.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
 }
 
 // ---- main -------------------------------------------------------------------------------------------
@@ -286,6 +243,8 @@ async function main(): Promise<void> {
         rows.push([`${label}: PRO < FLEX < TRIAL (median send)`, ordered ? "yes" : "no", targeted ? "yes" : "", targeted ? (ordered ? "PASS" : "FAIL") : ""]);
         results.push(resultLine(`fanout.${label}.tier_order`, ordered ? 1 : 0, targeted ? { op: "=", target: 1 } : {}));
       }
+      // keys the worker has never used (clients built on the way) against the warm fan-outs of the same size
+      row("newkeys: last ack / warm last ack", newKeys.ackLast / engineMs, "x", "<=", 1.5, "newkeys_vs_warm", 2);
 
     }
     if (PHASES.has("sequential")) {

@@ -5,6 +5,7 @@
 // simulator) are imported inside the functions that need them, so the simulator child stays small.
 import { createHash } from "node:crypto";
 import { fork, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
@@ -216,7 +217,7 @@ export async function freePort(): Promise<number> {
 // ---- child processes ------------------------------------------------------------------------------
 
 /** A process group (spawn detached): stop it with stopGroup, which takes its grandchildren too. */
-export function spawnGroup(cmd: string, args: string[], opts: { env?: Record<string, string | undefined>; stdout?: "ignore" | "inherit" } = {}): ChildProcess {
+export function spawnGroup(cmd: string, args: string[], opts: { env?: Record<string, string | undefined>; stdout?: "ignore" | "inherit" | "pipe" } = {}): ChildProcess {
   return spawn(cmd, args, { env: { ...process.env, ...opts.env }, detached: true, stdio: ["ignore", opts.stdout ?? "ignore", "inherit"] });
 }
 
@@ -251,9 +252,14 @@ export function startWorkerProcess(opts: {
   logLevel?: string;
   /** run node directly with tsx's loader and these flags (e.g. --cpu-prof) instead of npx tsx */
   nodeArgs?: string[];
-  stdout?: "ignore" | "inherit";
+  /** node directly (`node --import tsx`) even without nodeArgs: the child's pid is then the worker's own */
+  direct?: boolean;
+  /** more environment (e.g. DRIFT_CHECK_DELAY_MS) */
+  env?: Record<string, string>;
+  stdout?: "ignore" | "inherit" | "pipe";
 }): ChildProcess {
-  const [cmd, args] = opts.nodeArgs?.length ? [process.execPath, [...opts.nodeArgs, "--import", "tsx", "scripts/worker.ts"]] : ["npx", ["tsx", "scripts/worker.ts"]];
+  const direct = opts.direct || Boolean(opts.nodeArgs?.length);
+  const [cmd, args] = direct ? [process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", "scripts/worker.ts"]] : ["npx", ["tsx", "scripts/worker.ts"]];
   return spawnGroup(cmd, args, {
     stdout: opts.stdout,
     env: {
@@ -268,8 +274,96 @@ export function startWorkerProcess(opts: {
       ...(opts.poolSize === undefined ? {} : { DATABASE_POOL_SIZE: String(opts.poolSize) }),
       ...(opts.healthPort === undefined ? {} : { WORKER_HEALTH_PORT: String(opts.healthPort) }),
       LOG_LEVEL: opts.logLevel ?? "error",
+      ...opts.env,
     },
   });
+}
+
+// ---- what a process costs (Linux /proc): CPU, memory ----------------------------------------------
+
+const TICK_MS = 10; // USER_HZ 100
+
+/**
+ * CPU time (user + system, ms, 10 ms ticks) process `pid` has used so far; 0 once it is gone. With
+ * `reaped`, plus that of its children that exited and were waited for (cutime + cstime).
+ */
+export function procCpuMs(pid: number, opts: { reaped?: boolean } = {}): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const own = Number(f[11]) + Number(f[12]); // utime + stime
+    return (opts.reaped ? own + Number(f[13]) + Number(f[14]) : own) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** `pid` and every process under it (npx -> tsx -> node), from /proc children lists. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of fs.readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = fs.readFileSync(`/proc/${out[i]}/task/${task}/children`, "utf8").trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** CPU ms of `pid` and its descendants. */
+export const treeCpuMs = (pid: number): number => descendants(pid).reduce((a, p) => a + procCpuMs(p), 0);
+
+/**
+ * CPU ms of every `postgres` process on the machine (the server the benches share), including
+ * backends that have exited since (the postmaster's reaped-children time), so closing connections
+ * never makes the total go down.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") total += procCpuMs(Number(d), { reaped: true });
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** Busy and total CPU ms of the whole machine (all cores) so far, from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (line[3] ?? 0) + (line[4] ?? 0);
+  const total = line.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
+}
+
+/** A memory field of /proc/<pid>/status in MB (VmRSS now, VmHWM the peak RSS so far); NaN once gone. */
+export function procMemMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Waits until `cpuMs()` grows by less than `share` of a core per `everyMs`, `times` readings in a row (or `maxMs` passed). */
+export async function waitQuiet(cpuMs: () => number, opts: { share?: number; everyMs?: number; times?: number; maxMs?: number } = {}): Promise<number> {
+  const { share = 0.05, everyMs = 250, times = 3, maxMs = 60_000 } = opts;
+  const started = performance.now();
+  for (let last = cpuMs(), quiet = 0; quiet < times && performance.now() - started < maxMs; ) {
+    await sleep(everyMs);
+    const now = cpuMs();
+    quiet = now - last <= everyMs * share ? quiet + 1 : 0;
+    last = now;
+  }
+  return performance.now() - started;
 }
 
 // ---- a throwaway database and subscribers ---------------------------------------------------------

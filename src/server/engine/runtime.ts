@@ -85,7 +85,7 @@ export async function prewarmClients(deps: EngineDeps, opts: { stopped?: () => b
   const creds = await deps.db.exchangeCredential.findMany({
     where: { status: "ACTIVE", user: { disabledAt: null, tradingMode: "PERSONAL" }, subscriptions: { some: { paused: false, strategy: { enabled: true } } } },
     orderBy: { updatedAt: "desc" },
-    take: 5_000,
+    take: 20_000, // the client cache's bound: a view costs a few KB, so every trading key is opened ahead
   });
   const built = await deps.adapter.clients.prewarm(creds, { busy: () => running > 0, stopped: opts.stopped });
   if (built) logger.info({ clients: built, ms: Date.now() - started }, "exchange clients built ahead of the first orders");
