@@ -7,6 +7,7 @@ import { ZodError } from "zod";
 import { getEnv } from "~/env";
 import { createOrUpdateUser } from "~/server/auth/users";
 import { closeDatabase, getDb } from "~/server/db";
+import { flushMail } from "~/server/mail/mailer";
 
 const USAGE = "usage: npm run user -- create --email E --password P [--name N] [--admin] [--tier PRO|FLEX|TRIAL]";
 
@@ -40,5 +41,6 @@ try {
     process.exitCode = 2;
   } else throw err;
 } finally {
+  await flushMail(); // a security email (password changed) reads the database: send it before closing
   await closeDatabase();
 }
