@@ -189,6 +189,10 @@ export class ExchangeClients {
     const Ctor = viewableClass(p.ccxtId);
     const client = new Ctor({
       enableRateLimit: false,
+      // ccxt keeps each instance's last response (body text, headers) for debugging: with a view per
+      // key that is one retained response per subscriber, account data included. Nothing reads them.
+      enableLastHttpResponse: false,
+      enableLastResponseHeaders: false,
       timeout: this.opts.timeoutMs ?? 10_000,
       options: { ...p.options, recvWindow: this.opts.recvWindowMs ?? envVar("EXCHANGE_RECV_WINDOW_MS") },
       ...(p.has ? { has: p.has } : {}),
