@@ -84,7 +84,12 @@ test("password reset by email: the link works once and the new password signs in
   createUser({ email, password: "the forgotten password" });
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  // The page is rendered per request (CSP nonce): wait until it has loaded and settled before typing,
+  // or a late render can replace the field that was filled.
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await page.waitForLoadState("networkidle");
   await page.getByLabel("Email").fill(email);
+  await expect(page.getByLabel("Email")).toHaveValue(email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByTestId("check-email")).toContainText("works once, for 30 minutes");
 
