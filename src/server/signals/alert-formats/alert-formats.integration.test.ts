@@ -84,6 +84,10 @@ describe("the format detector through the webhook", () => {
     const level = fc.oneof(value, fc.dictionary(fc.constantFrom("percent", "amount", "price", "limitPrice", "stopPrice", "type", "trailPercent"), value));
     const number = fc.oneof(fc.constantFrom("0.01", "1.0E-2", "-0.01", "0", "1e400", "{{strategy.position_size}}", "1,000", ""), fc.double().map(String));
     const body = fc.oneof(
+      // Well-formed messages too (random values alone reach a valid one only now and then), so every run reaches the accepting path.
+      fc.tuple(fc.constantFrom("buy", "sell"), fc.constantFrom("0.01", "1.0E-2", "0.5"), fc.constantFrom("BTCUSDT", "BINANCE:BTCUSDT.P"), fc.constantFrom("0.01", "-0.01", "0", "2.5E-1")).map(
+        ([a, q, tk, p]) => `${a} @ ${q} filled on ${tk}. New strategy position is ${p}`,
+      ),
       fc.tuple(fc.constantFrom("buy", "sell", "BUY", "{{strategy.order.action}}", "hold"), number, fc.constantFrom("BTCUSDT", "BINANCE:BTCUSDT.P", "{{ticker}}", "BTC", ""), number).map(
         ([a, q, tk, p]) => `${a} @ ${q} filled on ${tk}. New strategy position is ${p}`,
       ),
