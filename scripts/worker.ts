@@ -33,7 +33,7 @@ if (env.WORKER_HEALTH_PORT) {
     res.writeHead(200, { "content-type": "application/json" });
     // What this worker holds, against its bounds: exchange clients (views), market sets, remembered account settings, memory.
     const adapter = engine.deps.adapter;
-    const caches = { ...adapter.clients.stats(), accountSettings: adapter.rememberedCount };
+    const caches = { ...adapter.clients.stats(), accountSettings: adapter.accountSettings.size };
     res.end(JSON.stringify({ status: "ok", pid: process.pid, caches, rssMb: Math.round(process.memoryUsage.rss() / 1e6) }));
   });
   health.listen(env.WORKER_HEALTH_PORT, "127.0.0.1");

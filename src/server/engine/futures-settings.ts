@@ -19,20 +19,20 @@ export async function applyFuturesSettings(deps: Pick<EngineDeps, "adapter">, cr
   const a = deps.adapter;
   if (want.marginMode) {
     const mode = want.marginMode === "ISOLATED" ? "isolated" : "cross";
-    if (a.remembered<string>(cred, symbol, "marginMode") !== mode) {
+    if (a.accountSettings.get(cred, symbol, "marginMode") !== mode) {
       try {
         await a.setMarginMode(cred, symbol, mode);
-        a.remember(cred, symbol, "marginMode", mode);
+        a.accountSettings.set(cred, symbol, "marginMode", mode);
       } catch (err) {
         if (!isExchangeError(err) || err.kind === "TEMPORARY" || err.kind === "UNKNOWN_OUTCOME" || err.kind === "RATE_LIMITED") throw err;
         return `Could not set ${mode} margin on ${symbol} (your subscription asks for it): ${err.message} Close the position or open orders on that symbol, or change the subscription's margin mode.`;
       }
     }
   }
-  if (want.leverage > 1 && a.remembered<number>(cred, symbol, "leverage") !== want.leverage) {
+  if (want.leverage > 1 && a.accountSettings.get(cred, symbol, "leverage") !== want.leverage) {
     try {
       await a.setLeverage(cred, symbol, want.leverage);
-      a.remember(cred, symbol, "leverage", want.leverage);
+      a.accountSettings.set(cred, symbol, "leverage", want.leverage);
     } catch (err) {
       if (!isExchangeError(err) || err.kind === "TEMPORARY" || err.kind === "UNKNOWN_OUTCOME" || err.kind === "RATE_LIMITED") throw err;
       return `Could not set ${want.leverage}x leverage on ${symbol}: ${err.message} Lower the leverage (the alert's or your subscription's) to at most the symbol's maximum.`;

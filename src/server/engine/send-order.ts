@@ -73,7 +73,7 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
   const sentAt = new Date();
   const linear = e.symbol.includes(":");
   // Hedge-mode accounts need the position side on every order; learned from the exchange's refusal, then remembered.
-  let hedgeSide = linear && deps.adapter.hedgeMode(cred, e.symbol) ? legSide(e, plan) : undefined;
+  let hedgeSide = linear && deps.adapter.accountSettings.get(cred, e.symbol, "hedged") ? legSide(e, plan) : undefined;
   let modeSwitched = false;
   for (let attempt = 0; ; attempt++) {
     if (Date.now() > deadline) throw new Error("the claim's lease ran out before the order could be sent; a reconciler looks it up and sends it");
@@ -99,7 +99,7 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
       if (linear && !modeSwitched && isPositionModeMismatch(err, cred.exchange)) {
         // A refusal (nothing was created): the account is in the other position mode. Send again in that mode, once.
         modeSwitched = true;
-        deps.adapter.rememberHedgeMode(cred, e.symbol, hedgeSide === undefined);
+        deps.adapter.accountSettings.set(cred, e.symbol, "hedged", hedgeSide === undefined);
         hedgeSide = hedgeSide === undefined ? legSide(e, plan) : undefined;
         continue;
       }

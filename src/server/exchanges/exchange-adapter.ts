@@ -8,6 +8,7 @@
 import type { Exchange as CcxtExchange } from "ccxt";
 import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/ccxt-values";
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
+import { AccountSettings } from "~/server/exchanges/account-settings";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
 import { readPermissions, type KeyPermissions } from "~/server/exchanges/key-permissions";
@@ -70,8 +71,6 @@ export interface AdapterHooks {
 }
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
-/** Account settings remembered per key and symbol (bounded: the oldest is forgotten first). */
-const SETTINGS_CACHE_MAX = 50_000;
 
 /** The exchange refused an order because its position side does not match the account's mode (one-way vs hedge). */
 export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["exchange"]): boolean {
@@ -80,7 +79,8 @@ export function isPositionModeMismatch(err: unknown, exchange: CredentialRef["ex
 }
 
 export class ExchangeAdapter {
-  private readonly settings = new Map<string, string | number | boolean>();
+  /** Position mode, leverage and margin mode last learned or set per key and symbol. */
+  readonly accountSettings = new AccountSettings();
 
   constructor(
     readonly clients: ExchangeClients,
@@ -114,32 +114,6 @@ export class ExchangeAdapter {
       }
       throw mapped;
     }
-  }
-
-  /** Account settings last learned or set per key and symbol (position mode, leverage, margin mode); undefined: not known. */
-  remembered<T extends string | number | boolean>(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode"): T | undefined {
-    return this.settings.get(`${cred.id}|${symbol}|${what}`) as T | undefined;
-  }
-
-  remember(cred: CredentialRef, symbol: string, what: "hedged" | "leverage" | "marginMode", value: string | number | boolean): void {
-    const key = `${cred.id}|${symbol}|${what}`;
-    this.settings.delete(key);
-    this.settings.set(key, value);
-    if (this.settings.size > SETTINGS_CACHE_MAX) this.settings.delete(this.settings.keys().next().value!);
-  }
-
-  /** Remembered account settings (bounded by SETTINGS_CACHE_MAX). */
-  get rememberedCount(): number {
-    return this.settings.size;
-  }
-
-  /** Whether this key trades `symbol` in hedge mode, as last learned (undefined: not known, try one-way). */
-  hedgeMode(cred: CredentialRef, symbol: string): boolean | undefined {
-    return this.remembered<boolean>(cred, symbol, "hedged");
-  }
-
-  rememberHedgeMode(cred: CredentialRef, symbol: string, hedged: boolean): void {
-    this.remember(cred, symbol, "hedged", hedged);
   }
 
   /** Free and total per currency, as decimal strings; a currency the exchange gave no number for is left out. */

@@ -19,7 +19,7 @@
 /** A nonce-source value: base64 of 16 random bytes (128 bits, fresh per request). */
 export function newNonce() {
   const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  crypto.getRandomValues(bytes); // Web Crypto: the same in Node and in the proxy
   return btoa(String.fromCharCode(...bytes));
 }
 

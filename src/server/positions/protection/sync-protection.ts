@@ -135,7 +135,7 @@ async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {
     const placed = await send(hedged).catch(async (err: unknown) => {
       if (!isPositionModeMismatch(err, cred.exchange)) throw err;
       // Refused (nothing placed): the account is in the other mode. Once more in that mode.
-      deps.adapter.rememberHedgeMode(cred, position.symbol, (ctx.hedged = !hedged));
+      deps.adapter.accountSettings.set(cred, position.symbol, "hedged", (ctx.hedged = !hedged));
       return send(!hedged);
     });
     await deps.db.$transaction(async (tx) => {
@@ -163,12 +163,12 @@ async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {
 
 /** Hedge mode is read from the exchange's positions (Bybit has no position-mode query): a row with a side there means hedge mode. */
 async function isHedged(ctx: SyncContext): Promise<boolean> {
-  ctx.hedged ??= ctx.deps.adapter.hedgeMode(ctx.cred, ctx.position.symbol);
+  ctx.hedged ??= ctx.deps.adapter.accountSettings.get(ctx.cred, ctx.position.symbol, "hedged");
   if (ctx.hedged !== undefined) return ctx.hedged;
   const rows = await ctx.deps.adapter.fetchPositions(ctx.cred, [ctx.position.symbol]).catch(() => null);
   if (!rows) return false; // not known: one-way first; a mode refusal switches (see place)
   ctx.hedged = rows.some((r) => r.hedged === true);
-  ctx.deps.adapter.rememberHedgeMode(ctx.cred, ctx.position.symbol, ctx.hedged);
+  ctx.deps.adapter.accountSettings.set(ctx.cred, ctx.position.symbol, "hedged", ctx.hedged);
   return ctx.hedged;
 }
 
