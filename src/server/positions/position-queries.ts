@@ -90,7 +90,12 @@ export interface OpenPosition extends PositionProtection {
   driftAt: Date | null;
   /** An order for this position that the engine or the exchange has not finished with. */
   inFlight: { status: ExecutionStatus; intent: "OPEN" | "CLOSE" | null } | null;
+  /** Changed in the last moments or a protective order still being placed: the page looks again soon. */
+  settling: boolean;
 }
+
+/** After a fill is booked, its protective orders follow within seconds (positions/protection/). */
+const SETTLING_MS = 30_000;
 
 /** The user's open positions, newest first, each with its mark price (fetched once per exchange and symbol). */
 export async function openPositions(db: Db, userId: string, prices: PriceFn): Promise<OpenPosition[]> {
@@ -135,6 +140,7 @@ export async function openPositions(db: Db, userId: string, prices: PriceFn): Pr
       driftNote: r.driftNote,
       driftAt: r.driftAt,
       inFlight: flight ? { status: flight.status, intent: flight.intent } : null,
+      settling: Date.now() - r.updatedAt.getTime() < SETTLING_MS || protection.get(r.id)!.protectiveOrders.some((o) => o.status === "PENDING"),
       ...protection.get(r.id)!,
     };
   });

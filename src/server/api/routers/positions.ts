@@ -44,6 +44,7 @@ const openPositionOutput = z.object({
   driftNote: z.string().nullable(),
   driftAt: z.date().nullable(),
   inFlight: z.object({ status: z.enum(EXECUTION_STATUSES), intent: z.enum(["OPEN", "CLOSE"]).nullable() }).nullable(),
+  settling: z.boolean(),
   protectiveOrders: z.array(
     z.object({
       id: z.string(),

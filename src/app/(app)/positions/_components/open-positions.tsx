@@ -25,7 +25,7 @@ export function OpenPositions() {
   const [confirming, setConfirming] = useState<Position | null>(null);
   const list = useQuery(
     trpc.positions.open.queryOptions(undefined, {
-      refetchInterval: (q) => (Object.keys(requested).length > 0 || q.state.data?.some((p) => p.inFlight) ? BUSY_REFRESH_MS : IDLE_REFRESH_MS),
+      refetchInterval: (q) => (Object.keys(requested).length > 0 || q.state.data?.some((p) => p.inFlight || p.settling) ? BUSY_REFRESH_MS : IDLE_REFRESH_MS),
     }),
   );
   const close = useMutation(
