@@ -11,7 +11,8 @@ import { TIER_PRIORITY } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import { insertExecutions, loadSubscriptionPage, primaryExchange, recentOrders, type ExecutionRow, type SubscriberCursor } from "~/server/engine/fan-out-sql";
 import type { JobSpec } from "~/server/jobs/job-types";
-import { ruleAlertOf, subscriberRows, type LegContext } from "~/server/engine/subscriber-legs";
+import { ruleAlertOf, skipReason, subscriberRows, type LegContext } from "~/server/engine/subscriber-legs";
+import { breakEvenPage } from "~/server/positions/protection/break-even-alert";
 import { heldBySubscription } from "~/server/positions/position-ledger";
 import type { Held } from "~/server/positions/position-rules";
 import { batchJobs } from "~/server/engine/batch-jobs";
@@ -79,7 +80,11 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
         strategy.cooldownSeconds > 0 ? recentOrders(deps, subs.map((s) => s.userId), symbol, now, strategy.cooldownSeconds) : new Set<string>(),
         heldBySubscription(tx, subs.map((s) => s.id), symbol),
       ]);
-      const ctx: LegContext = { signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds };
+      // A break-even alert moves the stops of those who may trade now; it places no order.
+      const breakEven = alert.action === "breakeven" ? await breakEvenPage(tx, subs.filter((s) => skipReason(s, now) === null).map((s) => s.id), symbol, market.price) : null;
+      const ctx: LegContext = {
+        signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds, breakEven: breakEven?.messages,
+      };
       const rows: ExecutionRow[] = [];
       for (const sub of subs) {
         const books = held.get(sub.id);
@@ -88,7 +93,7 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
       }
       const queued = rows.filter((r) => r.status === ES.QUEUED);
       pending ||= queued.length > 0 || rows.some((r) => r.status === ES.WAITING);
-      const jobs = batchJobs(queued, deps.batchSize);
+      const jobs = [...batchJobs(queued, deps.batchSize), ...(breakEven?.jobs ?? [])];
       await insertExecutions(tx, rows);
       await deps.jobs.addInTx(tx, jobs);
       after.push(...jobs);

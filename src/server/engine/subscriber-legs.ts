@@ -57,6 +57,8 @@ export interface LegContext {
   /** Users in their cooldown on this symbol (opens only: a close always goes). */
   cooling: Set<string>;
   cooldownSeconds: number;
+  /** A break-even alert's message per subscription (positions/protection/break-even-alert.ts). */
+  breakEven?: Map<string, string>;
 }
 
 export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): ExecutionRow[] {
@@ -89,6 +91,7 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
   };
   const skip = skipReason(sub, ctx.now);
   if (skip) return [base(0, ES.SKIPPED, skip, null)];
+  if (ctx.breakEven) return [base(0, ES.SKIPPED, ctx.breakEven.get(sub.id) ?? "Break-even alert: nothing to move.", null)];
   const r = positionLegs({ marketType: ctx.marketType, held, alert: ctx.rule });
   if (!r.ok) return [base(0, ES.SKIPPED, r.reason, null)];
   const [first, second] = r.legs;

@@ -125,4 +125,13 @@ describe("positionLegs: shares and refusals", () => {
   it("cancel is recorded only", () => {
     expect(positionLegs({ marketType: "linear", held: long, alert: alert("cancel", null) })).toMatchObject({ ok: false });
   });
+  it("add (TradersPost) adds on the side held, long or short, and does nothing when flat", () => {
+    expect(show(positionLegs({ marketType: "linear", held: long, alert: alert("add", null) }))).toBe("open long");
+    expect(show(positionLegs({ marketType: "linear", held: HELD.short!, alert: alert("add", null) }))).toBe("open short");
+    expect(show(positionLegs({ marketType: "spot", held: long, alert: alert("add", null) }))).toBe("open long");
+    expect(positionLegs({ marketType: "linear", held: { side: "flat", size: "0" }, alert: alert("add", null) })).toMatchObject({ ok: false, reason: expect.stringMatching(/nothing to add to/) });
+  });
+  it("breakeven places no order", () => {
+    expect(positionLegs({ marketType: "linear", held: long, alert: alert("breakeven", null) })).toMatchObject({ ok: false, reason: expect.stringMatching(/moves the stop-loss/) });
+  });
 });

@@ -9,7 +9,9 @@
  * - a smaller position on the same side: close the same share of the holding (3 -> 1 closes 2/3);
  * - a larger one, or a new one: open / add at the subscriber's own sizing;
  * - no position fields (indicator alerts): buy and sell as sent; exit / close closes the holding,
- *   or the alert's percent of it.
+ *   or the alert's percent of it;
+ * - add (TradersPost): add on the side held at the subscriber's sizing; nothing when flat;
+ * - breakeven places no order (the fan-out moves the stop-loss: positions/protection/break-even-alert.ts).
  */
 import { dec } from "~/server/money/decimal";
 
@@ -17,7 +19,7 @@ export type Side = "long" | "short";
 export type Held = { side: Side | "flat"; size: string };
 
 export interface RuleAlert {
-  action: "buy" | "sell" | "exit" | "cancel";
+  action: "buy" | "sell" | "exit" | "cancel" | "add" | "breakeven";
   /** close_long / close_short: only that side may be closed. */
   exitSide: Side | null;
   /** {{strategy.market_position}} after the order. */
@@ -55,6 +57,11 @@ export function positionLegs(input: { marketType: "spot" | "linear"; held: Held;
   if (alert.action === "cancel") return none("Cancel alerts are recorded only: KeyRelay's orders fill at once, so there is nothing to cancel.");
 
   if (alert.action === "exit") return exitLegs(held, alert);
+  if (alert.action === "breakeven") return none("A break-even alert places no order: it moves the stop-loss of an open position to its entry.");
+  if (alert.action === "add") {
+    if (held.side === "flat") return none("An add alert, and this account holds nothing for the strategy: nothing to add to.");
+    return legs({ kind: "open", side: held.side });
+  }
 
   // With the strategy's position after the order, the position decides; otherwise the action does.
   let next = alert.marketPosition;

@@ -9,7 +9,7 @@ import { parseTicker, type Ticker } from "~/server/signals/ticker";
 // are null: TradingView leaves a blank where a placeholder has nothing to say. Quantities and prices
 // stay decimal strings ("0.015", canonical), so what the alert says is what is traded and recorded.
 
-export const ALERT_ACTIONS = ["buy", "sell", "exit", "cancel"] as const;
+export const ALERT_ACTIONS = ["buy", "sell", "exit", "cancel", "add", "breakeven"] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
 export type PositionSide = "long" | "short";
 export const QUANTITY_TYPES = ["contracts", "base", "quote", "percent"] as const;
@@ -38,8 +38,12 @@ const ACTION_WORDS: Record<string, { action: AlertAction; exitSide: PositionSide
   close_short: { action: "exit", exitSide: "short" },
   exit_short: { action: "exit", exitSide: "short" },
   cancel: { action: "cancel", exitSide: null },
+  // TradersPost's: add to the position held (nothing when flat); move the stop-loss to the entry.
+  add: { action: "add", exitSide: null },
+  breakeven: { action: "breakeven", exitSide: null },
+  break_even: { action: "breakeven", exitSide: null },
 };
-const ACTION_LIST = "buy, sell, exit (or close), cancel, long, short, close_long or close_short";
+const ACTION_LIST = "buy, sell, exit (or close), cancel, long, short, close_long, close_short, add or breakeven";
 
 // Unambiguous on purpose (the "." separates the digit runs): "\d+\.?\d*" backtracks quadratically, 1.5 s on 60 KB of digits.
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;

@@ -76,9 +76,9 @@ function isAllowed(ticker: ParsedAlert["ticker"], allowed: readonly string[]): b
   });
 }
 
-/** Only for orders that open or add (buy/sell): an exit or cancel must never be blocked by a price. */
+/** Only for orders that open or add (buy/sell/add): an exit, cancel or break-even must never be blocked by a price. */
 function priceDeviation(alert: ParsedAlert, marketPrice: string | null, maxPct: string | null | undefined): string | null {
-  if (alert.action !== "buy" && alert.action !== "sell") return null;
+  if (alert.action !== "buy" && alert.action !== "sell" && alert.action !== "add") return null;
   const price = positive(alert.price);
   const market = positive(marketPrice);
   if (price === null || market === null) return null;

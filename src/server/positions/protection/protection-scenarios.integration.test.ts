@@ -3,77 +3,37 @@
  * simulator (whose ledger shows every order by the API key that signed it), then the price moves and
  * the protection sync / watch does what a trader expects, on the exchange and in the ledger.
  */
-import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EngineDeps } from "~/server/engine/engine-deps";
-import { graphileSink, makeTasks } from "~/server/engine/runtime";
-import { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
-import { ExchangeClients } from "~/server/exchanges/exchange-clients";
-import { startGraphileWorker, type WorkerHandle } from "~/server/jobs/graphile-queue";
 import { dec } from "~/server/money/decimal";
 import { syncProtection } from "~/server/positions/protection/sync-protection";
 import { watchProtection } from "~/server/positions/protection/protection-watch";
-import { receiveSignal } from "~/server/signals/receive-signal";
 import { makeStrategy, makeSubscriber, waitFor } from "~/server/test/engine-fixtures";
-import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
-import { createKeyring } from "~/server/vault/keyring";
-import { binanceClient, bybitClient, ledger, simGet, simPost } from "~/sim/ccxt-test-clients";
-import { startSimulator, type Simulator } from "~/sim/server";
+import { PERP, startProtectionHarness, type ProtectionHarness } from "~/server/test/protection-harness";
+import { binanceClient, bybitClient, ledger, simGet } from "~/sim/ccxt-test-clients";
 
-let t: TestDatabase;
-let sim: Simulator;
-let worker: WorkerHandle;
-let deps: EngineDeps;
-const keyring = createKeyring({ primary: crypto.randomBytes(32) });
-const PERP = "BTC/USDT:USDT";
-
+let h: ProtectionHarness;
 beforeAll(async () => {
-  [t, sim] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
-  deps = { db: t.database.prisma, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 5_000 })), jobs: graphileSink() };
-  worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 4, pollInterval: 100 });
+  h = await startProtectionHarness();
 });
 afterAll(async () => {
-  await worker?.stop();
-  await sim.close();
-  await t.drop();
+  await h?.stop();
 });
-
-async function price(p: string) {
-  for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: PERP, price: p });
-}
-
-/** Sends a TradingView strategy alert and waits until every leg is settled. */
-async function alert(token: string, body: Record<string, unknown>) {
-  const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", id: crypto.randomUUID(), ...body }), ip: "127.0.0.1" });
-  expect(r.status, JSON.stringify(r.body)).toBe(202);
-  const signalId = String(r.body.signalId);
-  await waitFor(async () => {
-    const s = await deps.db.signal.findUnique({ where: { id: signalId } });
-    return s && (s.status === "DONE" || s.status === "REJECTED") ? s : null;
-  }, 30_000);
-  return deps.db.execution.findMany({ where: { signalId }, orderBy: { leg: "asc" } });
-}
+const price = (p: string) => h.price(p);
+const alert = (token: string, body: Record<string, unknown>) => h.alert(token, body);
+const live = (userId: string) => h.live(userId);
+const waitingOnExchange = (apiKey: string) => h.waitingOnExchange(apiKey);
 
 const long = { action: "buy", marketPosition: "long", marketPositionSize: "1", prevMarketPosition: "flat", prevMarketPositionSize: "0", quantity: "1", price: "50000" };
 const flat = { action: "sell", marketPosition: "flat", marketPositionSize: "0", prevMarketPosition: "long", prevMarketPositionSize: "1", quantity: "1", price: "50000" };
-const position = (userId: string) => deps.db.position.findFirstOrThrow({ where: { userId } });
-/** The protective orders KeyRelay has live for the user, as [kind, level, amount, trigger]. */
-async function live(userId: string) {
-  const rows = await deps.db.protectiveOrder.findMany({ where: { userId, status: { in: ["PENDING", "OPEN"] } }, orderBy: [{ kind: "asc" }, { level: "asc" }] });
-  return rows.map((r) => [r.kind, r.level, r.amount.toFixed(), r.triggerPrice?.toFixed() ?? null, r.status]);
-}
-/** The conditional orders still waiting on the exchange, from the simulator's own ledger. */
-async function waitingOnExchange(apiKey: string) {
-  return (await ledger(sim.url, `?apiKey=${apiKey}`)).filter((o) => o.trigger && ["NEW", "TRIGGERED"].includes(String(o.trigger.status)));
-}
+const position = (userId: string) => h.deps.db.position.findFirstOrThrow({ where: { userId } });
 
 const SL_TP_BE = { defaults: { stopLossPct: "2", takeProfits: [{ pct: "2", sharePct: "50" }, { pct: "4", sharePct: "50" }], breakEven: true } };
 
 describe.each(["BINANCE", "BYBIT"] as const)("%s: stop-loss and two take-profits with break-even", (exchange) => {
   it("entry -> TP1 fills -> the rest is protected at break-even -> the price falls -> the stop closes the rest, nothing left open", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: SL_TP_BE });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange, sizing: 1000 });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: SL_TP_BE });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange, sizing: 1000 });
     expect((await alert(strategy.webhookToken, long)).map((e) => e.status)).toEqual(["FILLED"]);
     // The protect job runs after the entry's fill is booked.
     await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 3, 15_000);
@@ -92,7 +52,7 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s: stop-loss and two take-profits
 
     await price("51050");
     const p1 = await position(sub.userId);
-    await syncProtection(deps, p1.id);
+    await syncProtection(h.deps, p1.id);
     const afterTp1 = await position(sub.userId);
     expect(afterTp1.size.toFixed()).toBe("0.01");
     expect(await live(sub.userId)).toEqual([
@@ -101,13 +61,13 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s: stop-loss and two take-profits
     ]);
 
     await price("49990");
-    await syncProtection(deps, p1.id);
+    await syncProtection(h.deps, p1.id);
     const closed = await position(sub.userId);
     expect(closed.side).toBe("FLAT");
     expect(await live(sub.userId)).toEqual([]);
     expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
     // The ledger holds the protective fills, their PnL after fees: +10.5 (TP1 at 51050) -0.1 (stop at 49990).
-    const fills = await deps.db.fill.findMany({ where: { positionId: closed.id }, include: { protectiveOrder: true }, orderBy: { createdAt: "asc" } });
+    const fills = await h.deps.db.fill.findMany({ where: { positionId: closed.id }, include: { protectiveOrder: true }, orderBy: { createdAt: "asc" } });
     expect(fills.map((f) => [f.effect, f.protectiveOrder?.kind ?? "STRATEGY", f.amount.toFixed(), f.price.toFixed()])).toEqual([
       ["OPEN", "STRATEGY", "0.02", "50000"],
       ["REDUCE", "TAKE_PROFIT", "0.01", "51050"],
@@ -121,34 +81,34 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s: stop-loss and two take-profits
 describe("the strategy closes, the user cancels by hand", () => {
   it("a strategy close cancels the protective orders on the exchange", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: SL_TP_BE });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 1000 });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: SL_TP_BE });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BINANCE", sizing: 1000 });
     await alert(strategy.webhookToken, long);
     await waitFor(async () => (await live(sub.userId)).length === 3, 15_000);
     expect((await alert(strategy.webhookToken, flat)).map((e) => [e.intent, e.status])).toEqual([["CLOSE", "FILLED"]]);
     await waitFor(async () => (await live(sub.userId)).length === 0, 15_000);
     expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
-    const done = await deps.db.protectiveOrder.findMany({ where: { userId: sub.userId } });
+    const done = await h.deps.db.protectiveOrder.findMany({ where: { userId: sub.userId } });
     expect(done.map((r) => [r.status, r.message])).toEqual(Array(3).fill(["CANCELED", "The position closed, so KeyRelay cancelled this order."]));
   }, 60_000);
 
   it("a stop-loss the user cancelled on the exchange is placed again by the watch, and the user is told", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000, protection: { stopLossPct: "3" } });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000, protection: { stopLossPct: "3" } });
     await alert(strategy.webhookToken, long);
     await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 1, 15_000);
-    const [sl] = await deps.db.protectiveOrder.findMany({ where: { userId: sub.userId } });
-    await bybitClient(sim.url, { apiKey: sub.apiKey, secret: sub.secret }).cancelOrder(sl!.exchangeOrderId!, PERP, { trigger: true });
+    const [sl] = await h.deps.db.protectiveOrder.findMany({ where: { userId: sub.userId } });
+    await bybitClient(h.sim.url, { apiKey: sub.apiKey, secret: sub.secret }).cancelOrder(sl!.exchangeOrderId!, PERP, { trigger: true });
 
-    await watchProtection(deps);
-    const rows = await deps.db.protectiveOrder.findMany({ where: { userId: sub.userId }, orderBy: { createdAt: "asc" } });
+    await watchProtection(h.deps);
+    const rows = await h.deps.db.protectiveOrder.findMany({ where: { userId: sub.userId }, orderBy: { createdAt: "asc" } });
     expect(rows.map((r) => [r.kind, r.status, r.triggerPrice?.toFixed()])).toEqual([
       ["STOP_LOSS", "CANCELED", "48500"],
       ["STOP_LOSS", "OPEN", "48500"],
     ]);
     expect((await waitingOnExchange(sub.apiKey)).map((o) => o.clientOrderId)).toEqual([rows[1]!.clientOrderId]);
-    const note = await deps.db.notification.findFirstOrThrow({ where: { userId: sub.userId, kind: "PROTECTION_CANCELLED" } });
+    const note = await h.deps.db.notification.findFirstOrThrow({ where: { userId: sub.userId, kind: "PROTECTION_CANCELLED" } });
     expect(note.message).toContain("stop-loss on BTC/USDT:USDT was cancelled on the exchange");
   }, 60_000);
 });
@@ -156,8 +116,8 @@ describe("the strategy closes, the user cancels by hand", () => {
 describe("alerts carry their own levels; a trailing stop", () => {
   it("the alert's stopLoss / takeProfit prices are used; a trailing stop follows the price up and closes on the way down (Binance)", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: { defaults: { trailingPct: "1" } } });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 1000 });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: { defaults: { trailingPct: "1" } } });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BINANCE", sizing: 1000 });
     await alert(strategy.webhookToken, { ...long, stopLoss: "47000", takeProfit: "60000" });
     await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 3, 15_000);
     expect((await live(sub.userId)).map((r) => [r[0], r[3]])).toEqual([
@@ -168,11 +128,11 @@ describe("alerts carry their own levels; a trailing stop", () => {
     await price("53000");
     await price("52400"); // 1.1 % off the high
     const p = await position(sub.userId);
-    await syncProtection(deps, p.id);
+    await syncProtection(h.deps, p.id);
     expect((await position(sub.userId)).side).toBe("FLAT");
     expect(await live(sub.userId)).toEqual([]);
     expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
-    const fill = await deps.db.fill.findFirstOrThrow({ where: { positionId: p.id, protectiveOrderId: { not: null } }, include: { protectiveOrder: true } });
+    const fill = await h.deps.db.fill.findFirstOrThrow({ where: { positionId: p.id, protectiveOrderId: { not: null } }, include: { protectiveOrder: true } });
     expect([fill.protectiveOrder?.kind, fill.price.toFixed()]).toEqual(["TRAILING_STOP", "52400"]);
   }, 60_000);
 });
@@ -181,15 +141,15 @@ describe("alerts carry their own levels; a trailing stop", () => {
 describe.each(["BINANCE", "BYBIT"] as const)("%s hedge-mode account", (exchange) => {
   it("the entry, its stop-loss and the strategy's close all go to the long side; the user's own short is left alone", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: { defaults: { stopLossPct: "2" } } });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange, sizing: 1000, hedgeMode: true });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP], protection: { defaults: { stopLossPct: "2" } } });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange, sizing: 1000, hedgeMode: true });
     // The user's own short, opened by hand on the same account.
-    const own = exchange === "BINANCE" ? binanceClient(sim.url, sub) : bybitClient(sim.url, sub);
+    const own = exchange === "BINANCE" ? binanceClient(h.sim.url, sub) : bybitClient(h.sim.url, sub);
     await own.createOrder(PERP, "market", "sell", 0.05, undefined, { hedged: true });
 
     expect((await alert(strategy.webhookToken, long)).map((e) => [e.status, e.message])).toEqual([["FILLED", null]]);
     await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 1, 15_000);
-    const sides = async () => (await deps.adapter.fetchPositions((await deps.db.exchangeCredential.findFirstOrThrow({ where: { userId: sub.userId } })) as never, [PERP])).map((p) => [p.side, p.contracts]).sort();
+    const sides = async () => (await h.deps.adapter.fetchPositions((await h.deps.db.exchangeCredential.findFirstOrThrow({ where: { userId: sub.userId } })) as never, [PERP])).map((p) => [p.side, p.contracts]).sort();
     expect(await sides()).toEqual([["long", "0.02"], ["short", "0.05"]]);
     const [stop] = await waitingOnExchange(sub.apiKey);
     expect([stop?.side, stop?.positionSide, stop?.trigger?.price]).toEqual(["sell", "LONG", "49000"]);
@@ -204,20 +164,20 @@ describe.each(["BINANCE", "BYBIT"] as const)("%s hedge-mode account", (exchange)
 describe("futures controls per subscription", () => {
   it("margin mode and leverage are set on the user's account before the entry; a leverage above the symbol's maximum is the execution's reason", async () => {
     await price("50000");
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
-    await deps.db.subscription.updateMany({ where: { userId: sub.userId }, data: { leverage: 5, marginMode: "ISOLATED" } });
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
+    await h.deps.db.subscription.updateMany({ where: { userId: sub.userId }, data: { leverage: 5, marginMode: "ISOLATED" } });
     expect((await alert(strategy.webhookToken, long)).map((e) => [e.status, e.amount?.toFixed()])).toEqual([["FILLED", "0.01"]]); // 100 USDT x 5 / 50000
-    const [order] = await ledger(sim.url, `?apiKey=${sub.apiKey}`);
-    const account = await simGet<{ symbols: Record<string, { marginMode: string; leverage: number }> }>(sim.url, `/__sim/accounts/${(order as { accountId: string }).accountId}`);
+    const [order] = await ledger(h.sim.url, `?apiKey=${sub.apiKey}`);
+    const account = await simGet<{ symbols: Record<string, { marginMode: string; leverage: number }> }>(h.sim.url, `/__sim/accounts/${(order as { accountId: string }).accountId}`);
     expect(account.symbols.BTCUSDT).toMatchObject({ marginMode: "isolated", leverage: 5 });
 
     // 126x: above BTC's maximum of 125 (a subscriber's leverage meets each symbol's own maximum only at the exchange).
-    const bold = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
-    await deps.db.subscription.updateMany({ where: { userId: bold.userId }, data: { leverage: 126 } });
+    const bold = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BINANCE", sizing: 100 });
+    await h.deps.db.subscription.updateMany({ where: { userId: bold.userId }, data: { leverage: 126 } });
     const refused = (await alert(strategy.webhookToken, long)).find((e) => e.userId === bold.userId)!;
     expect(refused.status).toBe("SKIPPED");
     expect(refused.message).toMatch(/^Could not set 126x leverage on BTC\/USDT:USDT: .*Lower the leverage/);
-    expect(await ledger(sim.url, `?apiKey=${bold.apiKey}`)).toEqual([]);
+    expect(await ledger(h.sim.url, `?apiKey=${bold.apiKey}`)).toEqual([]);
   }, 60_000);
 });

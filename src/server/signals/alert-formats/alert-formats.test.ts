@@ -62,10 +62,13 @@ describe("TradersPost", () => {
     expect(ok({ ticker: "BTCUSDT", action: "exit", quantityType: "dollar_amount", quantity: 100, timeInForce: "gtc" })).toMatchObject({ action: "exit", quantityType: "quote", extra: { timeInForce: "gtc" } });
   });
 
+  it("add and breakeven (TradersPost's reference) become the engine's add-to-held and stop-to-entry actions", () => {
+    expect(ok({ ticker: "BTCUSDT", action: "add", quantity: 0.01, signalPrice: 50000 })).toMatchObject({ action: "add", quantity: "0.01", price: "50000" });
+    expect(ok({ ticker: "BTCUSDT.P", action: "breakeven" })).toMatchObject({ action: "breakeven" });
+  });
+
   it("refuses what the engine does not do, naming the field and why", () => {
     const cases: [object, string, RegExp][] = [
-      [{ action: "add" }, "action", /"add" is not supported/],
-      [{ action: "breakeven" }, "action", /break-even in the strategy's protection settings/],
       [{ action: "buy", limitPrice: 1, orderType: "stop_limit" }, "orderType", /market or limit/],
       [{ action: "buy", limitPrice: 1, quantityType: "percent_of_position" }, "quantityType", /percent_of_position/],
       [{ action: "buy", takeProfit: { percent: -2 } }, "takeProfit.percent", /^TradersPost takeProfit\.percent must be a positive number/],

@@ -1,7 +1,8 @@
 // TradersPost's webhook JSON (TradersPost docs, "Webhooks" reference: ticker, action, sentiment,
 // quantity, quantityType, orderType, limitPrice, stopPrice, signalPrice, takeProfit, stopLoss, extras).
-// Mapped onto what the engine does; what it cannot do (add, breakeven, stop and trailing orders,
-// percent-of-position sizes) is refused with the field and why, never silently traded differently.
+// Mapped onto what the engine does: "add" adds on the side each subscriber holds (nothing when flat),
+// "breakeven" moves each open position's stop-loss to its entry (no order). What it cannot do (stop and
+// trailing orders, percent-of-position sizes) is refused with the field and why, never silently traded differently.
 import { dec } from "~/server/money/decimal";
 import { byKey, hasPlaceholder, lowerText, norm, positiveText, refuse, type MapResult } from "~/server/signals/alert-formats/format-kit";
 
@@ -27,8 +28,6 @@ export function mapTradersPost(entries: [string, unknown][]): MapResult {
   const names: Record<string, string> = {};
 
   const action = lowerText(get("action"));
-  if (action === "add") return refuse("action", `${L} action "add" is not supported: KeyRelay follows the strategy's position; send "buy" (or "sell" for a short) with the quantity to add.`);
-  if (action === "breakeven") return refuse("action", `${L} action "breakeven" is not supported as an alert: turn on break-even in the strategy's protection settings (the stop moves to the entry after the first take-profit).`);
   out.push(["ticker", get("ticker")], ["action", get("action")]);
 
   const sentiment = get("sentiment");
