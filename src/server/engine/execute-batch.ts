@@ -10,10 +10,14 @@ import type { Outcome } from "~/server/engine/order-outcome";
 import { completeSignals, resultWriter } from "~/server/engine/result-writer";
 import { prepare, send, vaultFailure } from "~/server/engine/send-order";
 import { SendPriority } from "~/server/engine/send-priority";
+import { WriteGate } from "~/server/engine/write-gate";
+import { envVar } from "~/env";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 
-/** This process's send order across concurrently running batches. */
-const sendPriority = new SendPriority(250);
+/** This process's send order across concurrently running batches: sends start in tier order, and are written in it. */
+const tierWait = envVar("TIER_ORDER_WAIT_MS");
+const sendPriority = new SendPriority(Math.min(250, tierWait));
+const writeGate = new WriteGate(tierWait);
 
 /** `priority`: the job's (its best execution's); batches that carry it keep priority order across batches. */
 export async function executeBatch(deps: EngineDeps, ids: string[], priority?: number): Promise<void> {
@@ -39,9 +43,14 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null):
   // Phase 2: start the sends in list order (PRO first, then by subscription age), all in flight together,
   // once the better-priority batches running here have started theirs.
   if (ticket !== null) await sendPriority.turn(ticket);
-  const settled: Promise<Outcome | Failed>[] = prepared.map((p, i) =>
-    p.kind === "send" ? send(deps, claimed[i]!, p.cred, p.plan, deadline).catch(caught) : Promise.resolve(p.kind === "done" ? p.outcome : p),
-  );
+  const places = prepared.map((p, i) => (p.kind === "send" ? writeGate.register(claimed[i]!.signalId, claimed[i]!.priority) : null));
+  const settled: Promise<Outcome | Failed>[] = prepared.map((p, i) => {
+    const place = places[i]!;
+    if (p.kind !== "send" || place === null) return Promise.resolve(p.kind === "done" ? p.outcome : (p as Failed));
+    return send(deps, claimed[i]!, p.cred, p.plan, deadline, () => writeGate.beforeWrite(place))
+      .catch(caught)
+      .finally(() => writeGate.release(place));
+  });
   if (ticket !== null) sendPriority.leave(ticket);
 
   // Each result is written with its audit row as it comes in (the writer coalesces them).

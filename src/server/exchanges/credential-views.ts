@@ -19,6 +19,10 @@
 import ccxt, { type Exchange as CcxtExchange } from "ccxt";
 
 type CcxtCtor = new (config: Record<string, unknown>) => CcxtExchange;
+/** A one-shot hook awaited just before a view's next matching request is written (withBeforeWrite). */
+const BEFORE_WRITE = Symbol("keyrelay.beforeWrite");
+type WriteHook = { matches: (url: string, method: string) => boolean; run: () => Promise<void> };
+type Hooked = { [BEFORE_WRITE]?: WriteHook | undefined };
 type Endpoint = (this: Record<string, (...args: unknown[]) => Promise<unknown>>, params?: object, context?: object) => Promise<unknown>;
 
 const classes = new Map<string, CcxtCtor>();
@@ -47,6 +51,15 @@ export function viewableClass(id: "binance" | "bybit"): CcxtCtor {
       self[camelcase] = endpoint;
       self[underscore] = endpoint;
     }
+
+    // ccxt's last step before the HTTP request: the request is signed, headers and body are final.
+    fetch(url: string, method = "GET", headers: unknown = undefined, body: unknown = undefined): Promise<unknown> {
+      const hooked = this as unknown as Hooked;
+      const hook = hooked[BEFORE_WRITE];
+      if (!hook || !hook.matches(url, method)) return super.fetch(url, method, headers, body);
+      hooked[BEFORE_WRITE] = undefined;
+      return hook.run().then(() => super.fetch(url, method, headers, body));
+    }
   }
   Ctor = Viewable as unknown as CcxtCtor;
   classes.set(id, Ctor);
@@ -60,4 +73,16 @@ export function credentialView(shared: CcxtExchange, auth: { apiKey: string; sec
   view.secret = auth.secret;
   view.options = { ...shared.options };
   return view;
+}
+
+/**
+ * The view for one call whose first request matching `matches` (e.g. the order create, not the
+ * account look-ups ccxt may make first) waits for `run` (e.g. the tier write gate) right before it
+ * is written: a child of the credential's view, so a concurrent call on the same key is not held,
+ * and nothing stays behind on the cached view.
+ */
+export function withBeforeWrite(view: CcxtExchange, hook: WriteHook): CcxtExchange {
+  const call = Object.create(view) as CcxtExchange & Hooked;
+  call[BEFORE_WRITE] = hook;
+  return call;
 }

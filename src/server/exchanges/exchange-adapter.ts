@@ -9,6 +9,7 @@ import type { Exchange as CcxtExchange } from "ccxt";
 import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/ccxt-values";
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { AccountSettings } from "~/server/exchanges/account-settings";
+import { withBeforeWrite } from "~/server/exchanges/credential-views";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
 import { readPermissions, type KeyPermissions } from "~/server/exchanges/key-permissions";
@@ -31,6 +32,8 @@ export interface PlaceOrderInput {
   reduceOnly?: boolean;
   /** Set on hedge-mode accounts: the position side this order opens (or, reduce-only, closes). */
   hedgeSide?: "long" | "short";
+  /** Awaited right before the create request is written to the connection (signed, ready to go). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface OrderView {
@@ -141,7 +144,8 @@ export class ExchangeAdapter {
         if (sent !== decStr(o.amount)) {
           throw new ExchangeError("INVALID_ORDER", `The amount ${decStr(o.amount)} is not a multiple of ${o.symbol}'s amount step; it would have been sent as ${sent ?? "nothing"}.`);
         }
-        return c.createOrder(o.symbol, o.type, o.side, amount, price, params);
+        const call = o.beforeWrite ? withBeforeWrite(c, { matches: isOrderCreate, run: o.beforeWrite }) : c;
+        return call.createOrder(o.symbol, o.type, o.side, amount, price, params);
       },
       { sent: true },
     );
@@ -276,4 +280,9 @@ export class ExchangeAdapter {
   fetchPermissions(cred: CredentialRef): Promise<KeyPermissions> {
     return this.call(cred, "requests", (c) => readPermissions(c, cred.exchange));
   }
+}
+
+/** The create request itself (Binance spot / USD-M, Bybit v5), not a look-up ccxt makes on the way. */
+function isOrderCreate(url: string, method: string): boolean {
+  return method === "POST" && /\/(?:api\/v3\/order|fapi\/v1\/order|v5\/order\/create)(?:\?|$)/.test(url);
 }

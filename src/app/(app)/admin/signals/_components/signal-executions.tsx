@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { EXCHANGE_NAMES, ExecutionStatusBadge, PaperTag, TD, TH, dash, explain, fmtTimeMs } from "~/app/(app)/signals/_components/execution-format";
 import { ES, isInFlight } from "~/server/engine/execution-state";
 import { useTRPC } from "~/trpc/react";
+import { TierTimeline } from "~/app/(app)/admin/signals/_components/tier-timeline";
 
 const COLUMNS = ["User", "Tier", "Exchange", "Symbol", "Side", "Status", "Amount", "Filled", "Avg price", "Client order ID", "Exchange order ID", "Latency", "Sent", "Ack", "Message"];
 const NUMERIC = new Set(["Amount", "Filled", "Avg price", "Latency"]);
@@ -23,6 +24,8 @@ export function SignalExecutions({ signalId, live }: { signalId: string; live: b
   if (list.data.length === 0) return <p className="px-3 py-2 text-sm text-slate-500">No executions: nobody was subscribed, or the signal was rejected.</p>;
 
   return (
+    <>
+    <TierTimeline rows={list.data} />
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Executions of this signal">
         <thead className="bg-slate-50">
@@ -60,5 +63,6 @@ export function SignalExecutions({ signalId, live }: { signalId: string; live: b
         </tbody>
       </table>
     </div>
+    </>
   );
 }
