@@ -4,8 +4,9 @@
 //   1. engine      one TradingView alert -> N subscribers (default 1,000), one simulator account each
 //                  (Binance / Bybit alternately, tiers PRO / FLEX / TRIAL in turn, created with createMany).
 //                  From Signal.receivedAt (the webhook's receipt) to the last order SENT (max
-//                  Execution.sentAt: when the engine starts the create call) and the last order
-//                  ACKNOWLEDGED (max ackAt: the exchange's answer); median send time per tier.
+//                  Execution.sentAt: when the create request is written to its exchange connection) and
+//                  the last order ACKNOWLEDGED (max ackAt: the exchange's answer); per tier the first and
+//                  last send and whether every PRO order went before any FLEX, every FLEX before any TRIAL.
 //                  The engine is WORKERS child processes of `npx tsx scripts/worker.ts`, the production
 //                  entry (NODE_ENV=production, WORKER_CONCURRENCY, DATABASE_POOL_SIZE); WORKERS=0 runs
 //                  graphile-worker in this process instead. Warm-up: small alerts to 40 other
@@ -15,6 +16,8 @@
 //                  still cold, as after a quiet spell), "steady" (the next one), "newkeys" (N subscribers
 //                  created after the workers started: every ccxt client built on the way), held to the
 //                  warm ones: newkeys_vs_warm = its last ack / the slower last ack of first and steady.
+//                  Then "unordered": the workers restarted with TIER_ORDER_WAIT_MS=0 (no tier order at the
+//                  wire) and the same fan-out again: tier_order_cost = steady last ack / unordered last ack.
 //   2. sequential  the naive loop: for each subscriber, await its client (a fresh ExchangeClients,
 //                  markets preloaded) and await createOrder, one after another, same latency. SEQUENTIAL
 //                  of them are timed and the time extrapolated linearly to N; speed-up = that / the
@@ -181,15 +184,18 @@ async function main(): Promise<void> {
       // idle (they build the clients of the keys that trade at start-up, in the background)
       const pids = () => (WORKERS > 0 ? children.flatMap((c) => descendants(c.pid!)) : [process.pid]);
       const engineCpu = () => pids().reduce((a, p) => a + procCpuMs(p), 0);
-      const startIdle = performance.now();
-      for (let k = 0; k < Math.max(2, 2 * WORKERS); k++) await settled(await fire(warm.webhookToken, `warm-${k}`));
-      for (let last = engineCpu(), quiet = 0; quiet < 3; ) {
-        await sleep(250);
-        const now = engineCpu();
-        quiet = now - last <= 250 * 0.05 * Math.max(1, WORKERS) ? quiet + 1 : 0; // < 5% of a core per worker
-        last = now;
-      }
-      notes.push(`start-up: warm-up signals done and workers idle ${((performance.now() - startIdle) / 1000).toFixed(1)} s after they answered /health`);
+      const warmUp = async (tag: string) => {
+        const startIdle = performance.now();
+        for (let k = 0; k < Math.max(2, 2 * WORKERS); k++) await settled(await fire(warm.webhookToken, `warm-${tag}-${k}`));
+        for (let last = engineCpu(), quiet = 0; quiet < 3; ) {
+          await sleep(250);
+          const now = engineCpu();
+          quiet = now - last <= 250 * 0.05 * Math.max(1, WORKERS) ? quiet + 1 : 0; // < 5% of a core per worker
+          last = now;
+        }
+        notes.push(`start-up (${tag}): warm-up signals done and workers idle ${((performance.now() - startIdle) / 1000).toFixed(1)} s after they answered /health`);
+      };
+      await warmUp("ordered");
 
       const fanOut = async (label: string, token: string, id: string) => {
         const cpu0 = { workers: engineCpu(), sim: descendants(sim.pid).reduce((a, p) => a + procCpuMs(p), 0), pg: postgresCpuMs(), machine: machineCpuMs() };
@@ -211,6 +217,11 @@ async function main(): Promise<void> {
         const byStatus: Record<string, number> = {};
         for (const e of execs) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
         const tierMedian = Object.fromEntries(TIERS.map((tier) => [tier, median(execs.filter((e) => e.tier === tier && e.sentAt).map((e) => e.sentAt!.getTime() - t0))])) as Record<(typeof TIERS)[number], number>;
+        // When each tier's first and last orders were written to their exchange connections (sentAt).
+        const tierSpan = Object.fromEntries(TIERS.map((tier) => {
+          const at = execs.filter((e) => e.tier === tier && e.sentAt).map((e) => e.sentAt!.getTime() - t0);
+          return [tier, { first: Math.min(...at), last: Math.max(...at) }];
+        })) as Record<(typeof TIERS)[number], { first: number; last: number }>;
         const wall = (cpu1.machine.total - cpu0.machine.total) / cpus().length;
         const busy = cpu1.machine.busy - cpu0.machine.busy;
         const spanMs = (s.completedAt?.getTime() ?? NaN) - t0;
@@ -222,7 +233,7 @@ async function main(): Promise<void> {
             `workers ${((cpu1.workers - cpu0.workers) / 1000).toFixed(2)} s, simulator ${((cpu1.sim - cpu0.sim) / 1000).toFixed(2)} s, postgres ${((cpu1.pg - cpu0.pg) / 1000).toFixed(2)} s; ` +
               `peak ${peakConnections} connections to the database`,
         );
-        return { count: execs.length, filled: byStatus.FILLED ?? 0, sentLast: Math.max(...sent), ackLast: Math.max(...acked), tierMedian, doneMs: spanMs };
+        return { count: execs.length, filled: byStatus.FILLED ?? 0, sentLast: Math.max(...sent), ackLast: Math.max(...acked), tierMedian, tierSpan, doneMs: spanMs };
       };
 
       // first: the first signal after the start; steady: the next one; new keys: subscribers created
@@ -233,15 +244,39 @@ async function main(): Promise<void> {
       const newKeys = await fanOut("new-keys fan-out", fresh.webhookToken, "fanout-new-keys");
       engineMs = Math.max(first.ackLast, steady.ackLast);
 
-      for (const [label, f, targeted] of [["first", first, true], ["steady", steady, true], ["newkeys", newKeys, false]] as const) {
+      // The same fan-out with tier order at the wire off (TIER_ORDER_WAIT_MS=0): what the order costs.
+      let unordered: Awaited<ReturnType<typeof fanOut>> | null = null;
+      if (WORKERS > 0) {
+        for (const c of children) await stopGroup(c);
+        children.length = 0;
+        const ports = await Promise.all(Array.from({ length: WORKERS }, () => freePort()));
+        for (const port of ports) children.push(startWorker(t.url, sim.url, key.toString("hex"), port, { TIER_ORDER_WAIT_MS: "0" }));
+        await Promise.all(ports.map((port) => waitUntil("a worker's /health", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 60_000, 200)));
+        await warmUp("unordered");
+        unordered = await fanOut("unordered fan-out (TIER_ORDER_WAIT_MS=0)", main.webhookToken, "fanout-unordered");
+      }
+
+      const runs = [["first", first, true], ["steady", steady, true], ["newkeys", newKeys, false], ...(unordered ? [["unordered", unordered, false] as const] : [])] as const;
+      for (const [label, f, targeted] of runs) {
         const [op, t] = targeted ? (["<=", TARGET.sentMs] as const) : (["", null] as const);
         row(`${label}: orders FILLED`, f.filled, `/ ${f.count}`, ">=", N, `${label}.filled`);
         row(`${label}: last order sent after receipt`, f.sentLast, "ms", op, t, label === "first" ? "sent_last_ms" : `${label}.sent_last_ms`);
         row(`${label}: last order acknowledged`, f.ackLast, "ms", "", null, label === "first" ? "ack_last_ms" : `${label}.ack_last_ms`);
-        for (const tier of TIERS) row(`${label}: median send ${tier}`, f.tierMedian[tier], "ms", "", null, `${label}.median_sent_${tier.toLowerCase()}_ms`);
-        const ordered = f.tierMedian.PRO < f.tierMedian.FLEX && f.tierMedian.FLEX < f.tierMedian.TRIAL;
-        rows.push([`${label}: PRO < FLEX < TRIAL (median send)`, ordered ? "yes" : "no", targeted ? "yes" : "", targeted ? (ordered ? "PASS" : "FAIL") : ""]);
-        results.push(resultLine(`fanout.${label}.tier_order`, ordered ? 1 : 0, targeted ? { op: "=", target: 1 } : {}));
+        for (const tier of TIERS) {
+          const span = f.tierSpan[tier];
+          rows.push([`${label}: ${tier} sent first-last`, `${span.first}-${span.last} ms`, "", ""]);
+          results.push(resultLine(`fanout.${label}.${tier.toLowerCase()}_first_sent_ms`, span.first, {}), resultLine(`fanout.${label}.${tier.toLowerCase()}_last_sent_ms`, span.last, {}));
+          row(`${label}: median send ${tier}`, f.tierMedian[tier], "ms", "", null, `${label}.median_sent_${tier.toLowerCase()}_ms`);
+        }
+        // Every PRO order written before any FLEX, every FLEX before any TRIAL (ms clock: a shared millisecond counts as before).
+        const ordered = f.tierSpan.PRO.last <= f.tierSpan.FLEX.first && f.tierSpan.FLEX.last <= f.tierSpan.TRIAL.first;
+        const gated = label !== "unordered";
+        rows.push([`${label}: every PRO sent before any FLEX, every FLEX before any TRIAL`, ordered ? "yes" : "no", gated ? "yes" : "", gated ? (ordered ? "PASS" : "FAIL") : ""]);
+        results.push(resultLine(`fanout.${label}.tier_order`, ordered ? 1 : 0, gated ? { op: "=", target: 1 } : {}));
+      }
+      if (unordered) {
+        row("unordered (tier order off): last order acknowledged", unordered.ackLast, "ms", "", null, "unordered.ack_last_ms");
+        row("tier order's cost: steady last ack / unordered last ack", steady.ackLast / unordered.ackLast, "x", "", null, "tier_order_cost", 2);
       }
       // keys the worker has never used (clients built on the way) against the warm fan-outs of the same size
       row("newkeys: last ack / warm last ack", newKeys.ackLast / engineMs, "x", "<=", 1.5, "newkeys_vs_warm", 2);
@@ -352,10 +387,10 @@ async function main(): Promise<void> {
   for (const r of results) console.log(r);
 
   // ---- pieces ---------------------------------------------------------------------------------------
-  function startWorker(databaseUrl: string, simUrl: string, encryptionKey: string, healthPort: number): ChildProcess {
+  function startWorker(databaseUrl: string, simUrl: string, encryptionKey: string, healthPort: number, env?: Record<string, string>): ChildProcess {
     // WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling) runs node directly with tsx's loader
     return startWorkerProcess({
-      databaseUrl, simUrl, encryptionKey, healthPort, concurrency: CONCURRENCY, poolSize: POOL_SIZE,
+      databaseUrl, simUrl, encryptionKey, healthPort, concurrency: CONCURRENCY, poolSize: POOL_SIZE, env,
       nodeArgs: process.env.WORKER_NODE_ARGS?.split(" ").filter(Boolean),
       logLevel: process.env.WORKER_LOG_LEVEL ?? "error",
       stdout: process.env.WORKER_LOG_LEVEL ? "inherit" : "ignore",

@@ -24,6 +24,8 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Runs fn on one connection (session-level state such as advisory locks stays put). */
   session<T>(fn: (raw: RawSql) => Promise<T>): Promise<T>;
+  /** Opens the pool's connections ahead of the first burst of work (a no-op on PGlite). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 

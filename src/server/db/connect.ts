@@ -12,6 +12,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "~/generated/prisma/client";
 import type { Database, RawSql } from "~/server/db";
 import { logger } from "~/server/logger";
+import { openAll } from "~/server/db/open-all";
 
 export function createPostgresDatabase(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
@@ -37,6 +38,7 @@ export function createPostgresDatabase(url: string, opts: { max?: number } = {})
         client.release();
       }
     },
+    warm: () => openAll(pool, opts.max ?? 10),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();
@@ -57,6 +59,7 @@ export function createPgliteDatabase(dir: string | undefined): Database {
     kind: "pglite",
     raw,
     session: (fn) => fn(raw), // PGlite is a single session already
+    warm: async () => undefined,
     close: async () => {
       await prisma.$disconnect();
       await client.close();

@@ -19,20 +19,26 @@ const tierWait = envVar("TIER_ORDER_WAIT_MS");
 const sendPriority = new SendPriority(Math.min(250, tierWait));
 const writeGate = new WriteGate(tierWait);
 
-/** `priority`: the job's (its best execution's); batches that carry it keep priority order across batches. */
-export async function executeBatch(deps: EngineDeps, ids: string[], priority?: number): Promise<void> {
+/**
+ * `priority`: the job's (its tier's); batches that carry it keep priority order across batches.
+ * `signalId`: with it, the batch holds its places in the signal's write order from the start, so a
+ * worse tier's batch that got here first cannot write before this one's orders.
+ */
+export async function executeBatch(deps: EngineDeps, ids: string[], priority?: number, signalId?: string): Promise<void> {
   const ticket = priority === undefined ? null : sendPriority.enter(priority);
+  const held = priority !== undefined && signalId ? ids.map(() => writeGate.register(signalId, priority)) : [];
   try {
-    await runBatch(deps, ids, ticket);
+    await runBatch(deps, ids, ticket, held);
   } finally {
     if (ticket !== null) sendPriority.leave(ticket);
+    for (const place of held) writeGate.release(place);
   }
 }
 
 type Failed = { kind: "error"; err: unknown };
 const caught = (err: unknown): Failed => ({ kind: "error", err });
 
-async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null): Promise<void> {
+async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, held: number[]): Promise<void> {
   const deadline = sendDeadline(Date.now());
   const { claimed, creds } = await claimBatch(deps, ids);
   if (claimed.length === 0) return assertNoneLeased(deps, ids);
@@ -43,7 +49,10 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null):
   // Phase 2: start the sends in list order (PRO first, then by subscription age), all in flight together,
   // once the better-priority batches running here have started theirs.
   if (ticket !== null) await sendPriority.turn(ticket);
-  const places = prepared.map((p, i) => (p.kind === "send" ? writeGate.register(claimed[i]!.signalId, claimed[i]!.priority) : null));
+  // Each order that goes to the wire takes a place held since the job started (or one now); the rest are given up.
+  const spare = [...held];
+  const places = prepared.map((p, i) => (p.kind === "send" ? (spare.pop() ?? writeGate.register(claimed[i]!.signalId, claimed[i]!.priority)) : null));
+  for (const place of spare) writeGate.release(place);
   const settled: Promise<Outcome | Failed>[] = prepared.map((p, i) => {
     const place = places[i]!;
     if (p.kind !== "send" || place === null) return Promise.resolve(p.kind === "done" ? p.outcome : (p as Failed));

@@ -59,7 +59,8 @@ const counted = (fn: () => Promise<void>) => async () => {
 export function makeTasks(deps: EngineDeps): TaskList {
   return {
     process_signal: (p) => counted(() => processSignal(deps, String(p.signalId)))(),
-    execute_batch: (p) => counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined))(),
+    execute_batch: (p) =>
+      counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined, typeof p.signalId === "string" ? p.signalId : undefined))(),
     check_drift: (p) => counted(async () => void (await checkDrift(deps, typeof p.signalId === "string" ? { signalId: p.signalId } : { all: true })))(),
     protect_position: (p) => counted(async () => void (await syncProtection(deps, String(p.positionId))))(),
     watch_protection: async () => {
@@ -174,6 +175,7 @@ export async function startEngineWorkers(opts: { concurrency?: number } = {}): P
       throw err;
     }
     await reconcileAtStart(deps, { includeQueued: false });
+    await tradingServices().database.warm();
     logger.info({ concurrency }, "job worker started (graphile-worker)");
   }
   void prewarmClients(deps).catch((err: unknown) => logger.warn({ err }, "building exchange clients ahead failed; they are built on first use"));
