@@ -97,6 +97,8 @@ export const envSchema = z.object({
   DRIFT_CHECK_DELAY_MS: intIn(0, 3_600_000, "milliseconds").default(10_000),
   // How often the protection watch checks that every protected position's stop-loss is on the exchange.
   PROTECTION_WATCH_MS: intIn(1_000, 3_600_000, "milliseconds").default(60_000),
+  // How often every ACTIVE exchange key is verified again (expiry warnings at 14, 3 and 1 days; dead keys disabled). Default 6 hours.
+  KEY_HEALTH_INTERVAL_MS: intIn(60_000, 604_800_000, "milliseconds").default(21_600_000),
   // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).
   // An order whose create got no answer is re-sent only after this has passed and a look-up finds nothing.
   EXCHANGE_RECV_WINDOW_MS: intIn(500, 60_000, "milliseconds").default(5_000),
