@@ -48,6 +48,12 @@ describe("env", () => {
     expect(() => parseEnv({ REQUIRE_KEY_IP_RESTRICTION: "always" })).toThrow(/REQUIRE_KEY_IP_RESTRICTION: must be true or false/);
   });
 
+  it("KEY_HEALTH_INTERVAL_MS defaults to 6 hours and names the allowed range when out of it", () => {
+    expect(parseEnv({}).KEY_HEALTH_INTERVAL_MS).toBe(21_600_000);
+    expect(parseEnv({ KEY_HEALTH_INTERVAL_MS: "3600000" }).KEY_HEALTH_INTERVAL_MS).toBe(3_600_000);
+    expect(() => parseEnv({ KEY_HEALTH_INTERVAL_MS: "1000" })).toThrow(/KEY_HEALTH_INTERVAL_MS: must be a whole number of milliseconds from 60000 to 604800000/);
+  });
+
   it("reads one variable now, without needing the rest of the environment to be valid", () => {
     const broken = { NODE_ENV: "production", PORT: "http" }; // parseEnv refuses this environment
     expect(() => parseEnv(broken)).toThrow(EnvError);

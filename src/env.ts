@@ -99,6 +99,8 @@ export const envSchema = z.object({
   PROTECTION_WATCH_MS: intIn(1_000, 3_600_000, "milliseconds").default(60_000),
   // How long a lower tier's order may wait, in one worker, for a better tier's orders of the same signal to be written (engine/write-gate.ts); 0 turns tier order at the wire off.
   TIER_ORDER_WAIT_MS: intIn(0, 10_000, "milliseconds").default(500),
+  // How often every ACTIVE exchange key is verified again (expiry warnings at 14, 3 and 1 days; dead keys disabled). Default 6 hours.
+  KEY_HEALTH_INTERVAL_MS: intIn(60_000, 604_800_000, "milliseconds").default(21_600_000),
   // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).
   // An order whose create got no answer is re-sent only after this has passed and a look-up finds nothing.
   EXCHANGE_RECV_WINDOW_MS: intIn(500, 60_000, "milliseconds").default(5_000),

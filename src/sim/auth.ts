@@ -17,6 +17,11 @@ export function ipAllowed(key: ApiKey, ip: string): boolean {
   return key.ips === null || key.ips.includes(ip);
 }
 
+/** Past its expiry the exchange refuses the key on every signed endpoint (Bybit 33004, Binance -2015). */
+export function keyExpired(key: ApiKey, now: number): boolean {
+  return key.expiresAt !== null && key.expiresAt <= now;
+}
+
 /**
  * Binance signs "query string + body" with the signature parameter removed,
  * keeping the exact bytes the client sent (no re-encoding).

@@ -1,7 +1,7 @@
 // Binance REST dialect: spot /api/v3, USDⓈ-M /fapi/v1-v3, /sapi/v1 key restrictions.
 // Error codes and messages are the real ones ccxt's tables match on. USDⓈ-M
 // conditional (algo) orders and account settings: binance-futures.ts.
-import { binancePayload, consumeRate, hmacHex, ipAllowed, windowResetMs } from "./auth.ts";
+import { binancePayload, consumeRate, hmacHex, ipAllowed, keyExpired, windowResetMs } from "./auth.ts";
 import * as fmt from "./binance-format.ts";
 import * as futuresFmt from "./binance-futures-format.ts";
 import { FUTURES_ROUTES } from "./binance-futures.ts";
@@ -214,7 +214,7 @@ function signed(state: SimState, req: SimRequest, route: Route): SimResponse {
   if (!(recvWindow > 0 && recvWindow <= 60000)) return err(400, -1131, "recvWindow must be less than 60000");
   if (timestamp > now + 1000) return err(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
   if (now - timestamp > recvWindow) return err(400, -1021, "Timestamp for this request is outside of the recvWindow.");
-  if (!permitted(key, route.perm)) return err(401, -2015, INVALID_KEY);
+  if (!permitted(key, route.perm) || keyExpired(key, now)) return err(401, -2015, INVALID_KEY);
   const { binanceWeight, binanceWindowMs } = state.limits;
   if (!consumeRate(state, apiKey, route.weight, binanceWeight, binanceWindowMs, now)) {
     const retry = String(Math.ceil(windowResetMs(state, apiKey, binanceWindowMs, now) / 1000));

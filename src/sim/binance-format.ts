@@ -185,5 +185,7 @@ export function apiRestrictions(key: ApiKey): unknown {
     enableFixReadOnly: false,
     enableSpotAndMarginTrading: key.permissions.spotTrade,
     enablePortfolioMarginTrading: false,
+    // present only when the key's trading permission expires (epoch ms)
+    ...(key.expiresAt === null ? {} : { tradingAuthorityExpirationTime: key.expiresAt }),
   };
 }

@@ -2,7 +2,7 @@
 // non-zero retCode, except an unknown key (401), as the real API does. Orders
 // here (plain and conditional); positions, TP/SL and account settings in
 // bybit-position.ts.
-import { consumeRate, hmacHex, ipAllowed, windowResetMs } from "./auth.ts";
+import { consumeRate, hmacHex, ipAllowed, keyExpired, windowResetMs } from "./auth.ts";
 import * as fmt from "./bybit-format.ts";
 import { type Ctx, type Params, PERMISSION_DENIED, attachedTpsl, canTrade, categoryOf, decimal, engineError, isResponse, marketOf, ok, positionIdxParam, reply, str } from "./bybit-params.ts";
 import { POSITION_ROUTES } from "./bybit-position.ts";
@@ -253,6 +253,7 @@ function signed(state: SimState, req: SimRequest, needsRead: boolean, run: Run):
     return reply(10002, `invalid request, please check your server timestamp or recv_window param. req_timestamp[${timestamp}],server_timestamp[${now}],recv_window[${recvWindow}]`);
   }
   if (!ipAllowed(key, req.ip)) return reply(10010, "Unmatched IP, please check your API key's bound IP addresses.");
+  if (keyExpired(key, now)) return reply(33004, "Your api key has expired.");
   // Bybit keys can always read; `read: false` is a simulator extension to test that path
   if (needsRead && !key.permissions.read) return PERMISSION_DENIED();
   let params: Params;

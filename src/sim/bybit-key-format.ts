@@ -25,9 +25,10 @@ export function apiKeyInfo(key: ApiKey, account: Account): unknown {
     },
     ips: key.ips ?? ["*"],
     type: 1,
-    deadlineDay: key.ips === null ? 90 : -1,
-    expiredAt: key.ips === null ? new Date(key.createdAt + 90 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z") : "",
-    createdAt: new Date(key.createdAt).toISOString().replace(/\.\d+Z$/, "Z"),
+    // days left before the key expires (Bybit: keys without an IP binding, 90 days from creation); -1: no expiry
+    deadlineDay: key.expiresAt === null ? -1 : Math.max(0, Math.ceil((key.expiresAt - Date.now()) / 86_400_000)),
+    expiredAt: key.expiresAt === null ? "" : isoSeconds(key.expiresAt),
+    createdAt: isoSeconds(key.createdAt),
     unified: 0,
     uta: 1,
     userID: Number(account.id.replace(/\D/g, "")) || 1,
@@ -42,6 +43,8 @@ export function apiKeyInfo(key: ApiKey, account: Account): unknown {
     kycRegion: "",
   };
 }
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 function hashCode(text: string): number {
   let h = 0;

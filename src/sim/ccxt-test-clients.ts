@@ -92,11 +92,17 @@ export interface AccountSpec extends AccountSettings {
   permissions?: { read?: boolean; spotTrade?: boolean; futures?: boolean; withdraw?: boolean };
   ipRestricted?: boolean;
   ips?: string[];
+  /** when the key (Bybit) or its trading authority (Binance) expires: ISO time or epoch ms; null = never */
+  expiresAt?: string | number | null;
   balances?: Record<string, string | number>;
   futuresBalances?: Record<string, string | number>;
 }
 
 export const createSimAccount = (base: string, spec: AccountSpec): Promise<SimAccount> => simPost<SimAccount>(base, "/__sim/accounts", spec);
+
+/** Sets when a key expires (ISO time or epoch ms; null = never); past it the exchange refuses the key. */
+export const setSimKeyExpiry = (base: string, apiKey: string, expiresAt: string | number | null): Promise<{ apiKey: string; expiresAt: string | null }> =>
+  simPost(base, `/__sim/keys/${encodeURIComponent(apiKey)}`, { expiresAt });
 
 /** A conditional order's trigger as the ledger shows it. */
 export interface LedgerTrigger {

@@ -1,6 +1,7 @@
 // Control API under /__sim/: set up accounts and keys, move prices, inject
 // faults, read the order ledger. JSON in and out; bodies validated with zod.
 import { z } from "zod";
+import { AccountBody, BalancesBody, ExpiryBody, FaultBody, KeyBody, LimitsBody, PriceBody, SettingsBody } from "./control-schemas.ts";
 import { accountView, orderView } from "./control-views.ts";
 import { ZERO, formatTrim, fx } from "./fixed.ts";
 import { hasPosition } from "./margin.ts";
@@ -10,76 +11,10 @@ import { type Account, type ApiKey, type SimState, findMarket, newAccount, newKe
 import { setPrice } from "./triggers.ts";
 import { type SimRequest, type SimResponse, json } from "./wire.ts";
 
-const decimal = z.string().regex(/^\d+(\.\d{1,8})?$/, "a decimal string with at most 8 places, e.g. \"10000\" or \"0.5\"");
-/** an amount as a decimal string or a plain number (`{"USDT": 1000}`), normalised to a string */
-const amount = z.union([
-  decimal,
-  z
-    .number({ error: "a number or a decimal string with at most 8 places, e.g. 1000 or \"0.5\"" })
-    .finite()
-    .nonnegative("must not be negative")
-    .transform((n) => n.toFixed(8)),
-]);
-const balances = z.record(z.string().regex(/^[A-Z0-9]{2,12}$/, "an asset code like USDT"), amount);
-/** futures settings an account starts with or is switched to (the exchanges' own preconditions apply: no open positions) */
-const settingsFields = {
-  /** one-way (false, default) or hedge mode: Binance account-wide, Bybit the default for every symbol */
-  hedgeMode: z.boolean().optional(),
-  /** Bybit: the UTA margin mode (account-wide); Binance: the margin type of `symbols` (default: every symbol) */
-  marginMode: z.enum(["cross", "isolated"]).optional(),
-  symbols: z.array(z.string().regex(/^[A-Z0-9]+$/, "an exchange symbol like BTCUSDT")).min(1).optional(),
-  /** leverage per exchange symbol, e.g. {"BTCUSDT": 10} */
-  leverage: z.record(z.string().regex(/^[A-Z0-9]+$/, "an exchange symbol like BTCUSDT"), z.number().int().min(1)).optional(),
-};
-const permissions = z.strictObject({
-  read: z.boolean().optional(),
-  spotTrade: z.boolean().optional(),
-  futures: z.boolean().optional(),
-  withdraw: z.boolean().optional(),
-});
-const keyFields = {
-  permissions: permissions.optional(),
-  /** true: the key works only from `ips` (Binance ipRestrict true, Bybit ips = the list); false/absent: from anywhere (Bybit ["*"]) */
-  ipRestricted: z.boolean().optional(),
-  /** the whitelisted client addresses; implies ipRestricted (default when restricted: loopback, so the key still works locally) */
-  ips: z.array(z.union([z.ipv4(), z.ipv6()], { error: "ips must be IP addresses (leave ips out for a key usable from any IP)" })).min(1).optional(),
-};
-const ipFieldsAgree = (b: { ipRestricted?: boolean; ips?: string[] }) => !(b.ipRestricted === false && b.ips !== undefined);
-const ipFieldsDisagree = { error: "ips lists the addresses of an IP-restricted key: drop ipRestricted: false, or drop ips", path: ["ips"] };
-const AccountBody = z.strictObject({
-  exchange: z.enum(["binance", "bybit"]),
-  ...keyFields,
-  balances: balances.optional(),
-  /** Binance USDⓈ-M wallet; defaults to the USDT/USDC entries of `balances`. Ignored for Bybit (one UNIFIED wallet). */
-  futuresBalances: balances.optional(),
-  ...settingsFields,
-}).refine(ipFieldsAgree, ipFieldsDisagree);
-const SettingsBody = z.strictObject(settingsFields);
-const KeyBody = z.strictObject(keyFields).refine(ipFieldsAgree, ipFieldsDisagree);
-const BalancesBody = z.strictObject({ balances: balances.optional(), futuresBalances: balances.optional() });
-const PriceBody = z.strictObject({
-  exchange: z.enum(["binance", "bybit"]).optional(),
-  symbol: z.string().regex(/^[A-Z0-9]+(\/[A-Z0-9]+(:[A-Z0-9]+)?)?$/, "BTC/USDT, BTC/USDT:USDT or BTCUSDT"),
-  price: z.union([decimal, z.number().positive()]),
-});
-const FaultBody = z.strictObject({
-  apiKey: z.string().min(1).optional(),
-  latencyMs: z.number().int().min(0).max(600_000).optional(),
-  status: z.union([z.literal(429), z.literal(418), z.literal(500), z.literal(502), z.literal(503)]).optional(),
-  timeout: z.boolean().optional(),
-  dropAfterAccept: z.boolean().optional(),
-  count: z.number().int().positive().optional(),
-  paths: z.array(z.string().startsWith("/")).min(1).optional(),
-});
-const LimitsBody = z.strictObject({
-  binanceWeight: z.number().int().positive().optional(),
-  binanceWindowMs: z.number().int().positive().optional(),
-  bybitOrders: z.number().int().positive().optional(),
-  bybitWindowMs: z.number().int().positive().optional(),
-});
-
 const DEFAULT_BALANCES = { USDT: "10000" };
 const LOOPBACK = ["127.0.0.1", "::1"];
+/** Bybit: a key without an IP binding expires 90 days after it was created. */
+const UNBOUND_KEY_DAYS = 90;
 
 function bad(message: string): SimResponse {
   return json(400, { error: message });
@@ -103,6 +38,8 @@ function isResponse(value: unknown): value is SimResponse {
 function addKey(state: SimState, account: Account, body: z.infer<typeof KeyBody>): ApiKey {
   const { apiKey, secret } = newKeyPair(account.exchange);
   const p = body.permissions ?? {};
+  const now = Date.now();
+  const bound = body.ips !== undefined || body.ipRestricted === true;
   const key: ApiKey = {
     apiKey,
     secret,
@@ -110,7 +47,8 @@ function addKey(state: SimState, account: Account, body: z.infer<typeof KeyBody>
     exchange: account.exchange,
     permissions: { read: p.read ?? true, spotTrade: p.spotTrade ?? true, futures: p.futures ?? true, withdraw: p.withdraw ?? false },
     ips: body.ips ?? (body.ipRestricted === true ? LOOPBACK : null),
-    createdAt: Date.now(),
+    createdAt: now,
+    expiresAt: body.expiresAt !== undefined ? body.expiresAt : account.exchange === "bybit" && !bound ? now + UNBOUND_KEY_DAYS * 86_400_000 : null,
   };
   account.keys.push(key);
   state.keys.set(apiKey, key);
@@ -184,7 +122,7 @@ function listOrders(state: SimState, query: URLSearchParams): SimResponse {
 function prices(state: SimState, body: z.infer<typeof PriceBody>): SimResponse {
   const pair = body.symbol.split(":")[0]!.replace("/", "");
   if (!state.markets.defaultPrices.has(pair)) return bad(`unknown symbol ${body.symbol}; known: ${[...state.markets.defaultPrices.keys()].join(", ")}`);
-  const price = fx(typeof body.price === "number" ? body.price.toFixed(8) : body.price);
+  const price = fx(body.price);
   if (price === ZERO) return bad("price must be above zero");
   const exchanges: ExchangeId[] = body.exchange === undefined ? ["binance", "bybit"] : [body.exchange];
   let filled = 0;
@@ -254,6 +192,15 @@ export function handleControl(state: SimState, req: SimRequest, startedAt: numbe
       state.usage.clear();
       return json(200, state.limits);
     }
+  }
+  const keyMatch = /^\/__sim\/keys\/([^/]+)$/.exec(req.path);
+  if (keyMatch !== null && req.method === "POST") {
+    const key = state.keys.get(decodeURIComponent(keyMatch[1]!));
+    if (key === undefined) return json(404, { error: `no key ${keyMatch[1]}` });
+    const body = parse(ExpiryBody, req.body);
+    if (isResponse(body)) return body;
+    key.expiresAt = body.expiresAt;
+    return json(200, { apiKey: key.apiKey, expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt).toISOString() });
   }
   const match = /^\/__sim\/accounts\/([^/]+)(\/keys|\/balances|\/settings)?$/.exec(req.path);
   const account = match === null ? undefined : state.accounts.get(decodeURIComponent(match[1]!));

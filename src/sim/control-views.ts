@@ -93,7 +93,7 @@ export function accountView(state: SimState, account: Account): unknown {
   return {
     accountId: account.id,
     exchange: account.exchange,
-    keys: account.keys.map((k) => ({ apiKey: k.apiKey, permissions: k.permissions, ips: k.ips ?? ["*"] })),
+    keys: account.keys.map((k) => ({ apiKey: k.apiKey, permissions: k.permissions, ips: k.ips ?? ["*"], expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString() })),
     balances: account.exchange === "binance" ? { spot, futures } : { unified: spot },
     positions,
     leverage: Object.fromEntries(account.leverage),

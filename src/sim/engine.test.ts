@@ -18,6 +18,7 @@ function setup(exchange: "binance" | "bybit", usdt = "1000000"): { state: SimSta
     permissions: { read: true, spotTrade: true, futures: true, withdraw: false },
     ips: null,
     createdAt: 0,
+    expiresAt: null,
   };
   const account: Account = newAccount("a", exchange, 0);
   account.keys.push(key);

@@ -20,6 +20,8 @@ export interface ApiKey {
   /** null = unrestricted ("*"); otherwise the whitelisted client addresses */
   ips: string[] | null;
   createdAt: number;
+  /** epoch ms when the key (Bybit expiredAt) or its trading authority (Binance tradingAuthorityExpirationTime) expires; null = never */
+  expiresAt: number | null;
 }
 
 export interface SpotBalance {

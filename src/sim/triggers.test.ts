@@ -12,7 +12,7 @@ import { placeConditional, setPrice } from "./triggers.ts";
 
 function setup(exchange: "binance" | "bybit"): { state: SimState; account: Account; key: ApiKey } {
   const state = createState();
-  const key: ApiKey = { apiKey: "k", secret: "s", accountId: "a", exchange, permissions: { read: true, spotTrade: true, futures: true, withdraw: false }, ips: null, createdAt: 0 };
+  const key: ApiKey = { apiKey: "k", secret: "s", accountId: "a", exchange, permissions: { read: true, spotTrade: true, futures: true, withdraw: false }, ips: null, createdAt: 0, expiresAt: null };
   const account = newAccount("a", exchange, 0);
   account.keys.push(key);
   account.spot.set("USDT", { free: fx("100000"), locked: ZERO });

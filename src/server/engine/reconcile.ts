@@ -9,8 +9,12 @@ import { ES } from "~/server/engine/execution-state";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { DRIFT_PRIORITY } from "~/server/engine/result-writer";
 import { watchJob } from "~/server/positions/protection/protection-watch";
+import { keyHealthJob } from "~/server/keys/key-health";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
+
+/** Out of the start-up burst (reconciliation, client building) but soon: a key may have died while KeyRelay was down. */
+const KEY_HEALTH_START_DELAY_MS = 60_000;
 
 export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: boolean }): Promise<{ signals: number; executions: number }> {
   const now = new Date();
@@ -38,6 +42,8 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
     { task: "check_drift", payload: { all: true }, priority: DRIFT_PRIORITY, jobKey: "drift:start", maxAttempts: 3 },
     // Is every protected position's stop-loss on the exchange? (Stops may have fired while we were down.) Then every PROTECTION_WATCH_MS.
     watchJob(0),
+    // Every ACTIVE key verified again (expiry warnings, dead keys disabled) a minute after the start, then every KEY_HEALTH_INTERVAL_MS.
+    keyHealthJob(KEY_HEALTH_START_DELAY_MS),
   ];
   if (jobs.length) {
     await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, jobs));

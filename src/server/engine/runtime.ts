@@ -22,6 +22,7 @@ import { jobSpecsJson } from "~/server/jobs/graphile-sql";
 import { InProcessQueue } from "~/server/jobs/in-process-queue";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { TaskList } from "~/server/jobs/job-types";
+import { checkKeyHealth, keyHealthJob } from "~/server/keys/key-health";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 import { logger } from "~/server/logger";
 import type { ModelHookConfig } from "~/server/signals/model-hook";
@@ -63,6 +64,17 @@ export function makeTasks(deps: EngineDeps): TaskList {
       counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined, typeof p.signalId === "string" ? p.signalId : undefined))(),
     check_drift: (p) => counted(async () => void (await checkDrift(deps, typeof p.signalId === "string" ? { signalId: p.signalId } : { all: true })))(),
     protect_position: (p) => counted(async () => void (await syncProtection(deps, String(p.positionId))))(),
+    check_key_health: async () => {
+      try {
+        const env = getEnv();
+        await checkKeyHealth({ db: deps.db, adapter: deps.adapter, egressIps: env.EGRESS_IPS, requireIpRestriction: env.REQUIRE_KEY_IP_RESTRICTION, now: deps.now });
+      } finally {
+        // The next round, one queued at a time (job key), however many workers.
+        const next = [keyHealthJob()];
+        await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, next));
+        deps.jobs.afterCommit(next);
+      }
+    },
     watch_protection: async () => {
       try {
         await watchProtection(deps);

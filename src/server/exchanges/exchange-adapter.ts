@@ -12,13 +12,13 @@ import { AccountSettings } from "~/server/exchanges/account-settings";
 import { withBeforeWrite } from "~/server/exchanges/credential-views";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
-import { readPermissions, type KeyPermissions } from "~/server/exchanges/key-permissions";
+import { readKeyInfo, readPermissions, type KeyInfo, type KeyPermissions } from "~/server/exchanges/key-permissions";
 import { cancelProtective, placeProtective, readProtective, tradesFee, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
 import { dec, decStr } from "~/server/money/decimal";
 import { isVaultError } from "~/server/vault/secret-box";
 
 
-export type { KeyPermissions };
+export type { KeyInfo, KeyPermissions };
 
 export interface PlaceOrderInput {
   symbol: string;
@@ -279,6 +279,11 @@ export class ExchangeAdapter {
   /** What the key may do, read from the exchange's own API-key endpoint. */
   fetchPermissions(cred: CredentialRef): Promise<KeyPermissions> {
     return this.call(cred, "requests", (c) => readPermissions(c, cred.exchange));
+  }
+
+  /** The key's permissions, expiry and IP binding, read from the exchange's own API-key endpoint. */
+  fetchKeyInfo(cred: CredentialRef): Promise<KeyInfo> {
+    return this.call(cred, "requests", (c) => readKeyInfo(c, cred.exchange));
   }
 }
 

@@ -16,6 +16,7 @@ import { notifySecurityEvent } from "~/server/mail/security-notices";
 import { storeCredential } from "~/server/keys/store-credential";
 import { verifyCredential, type VerificationResult } from "~/server/keys/verify-credential";
 import type { Keyring } from "~/server/vault/keyring";
+import { decStr } from "~/server/money/decimal";
 import { maskApiKey } from "~/server/vault/mask";
 
 export interface KeyContext {
@@ -52,7 +53,15 @@ export const credentialView = z.object({
   apiKeyMasked: z.string(),
   status: z.enum(["UNVERIFIED", "ACTIVE", "DISABLED", "REJECTED"]),
   permissions: z.object({ read: z.boolean(), trade: z.boolean(), futures: z.boolean(), withdraw: z.boolean() }),
+  /** false when the permissions could not be read (never verified, or the exchange refused the key since): show them as unknown. */
+  permissionsKnown: z.boolean(),
   ipRestricted: z.boolean(),
+  /** The addresses the exchange binds the key to, when it lists them (Bybit); empty for unbound keys and for Binance. */
+  boundIps: z.array(z.string()),
+  /** When the exchange says the key (or its trading permission) expires; null: no expiry reported. */
+  expiresAt: z.date().nullable(),
+  /** The quote-currency balance read at the last verification that reached the exchange. */
+  balance: z.object({ amount: z.string(), currency: z.string(), readAt: z.date() }).nullable(),
   lastVerifiedAt: z.date().nullable(),
   lastError: z.string().nullable(),
   consecutiveFailures: z.number().int(),
@@ -80,7 +89,11 @@ export function toView(c: CredentialRow): CredentialView {
     apiKeyMasked: maskApiKey(c.apiKey),
     status: c.status,
     permissions: { read: c.canRead, trade: c.canTrade, futures: c.canFutures, withdraw: c.canWithdraw },
+    permissionsKnown: c.permissionsReadAt !== null,
     ipRestricted: c.ipRestricted,
+    boundIps: c.boundIps,
+    expiresAt: c.expiresAt,
+    balance: c.balance !== null && c.balanceCurrency !== null && c.balanceAt !== null ? { amount: decStr(c.balance), currency: c.balanceCurrency, readAt: c.balanceAt } : null,
     lastVerifiedAt: c.lastVerifiedAt,
     lastError: c.lastError,
     consecutiveFailures: c.consecutiveFailures,

@@ -5,16 +5,40 @@ const STATUS_STYLE: Record<string, string> = {
   DISABLED: "bg-red-100 text-red-800 ring-red-600/20",
 };
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status, testId = "key-status" }: { status: string; testId?: string }) {
   return (
-    <span data-testid="key-status" className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${STATUS_STYLE[status] ?? STATUS_STYLE.UNVERIFIED}`}>
+    <span data-testid={testId} className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${STATUS_STYLE[status] ?? STATUS_STYLE.UNVERIFIED}`}>
       {status}
     </span>
   );
 }
 
-/** `ipRestricted`: what the exchange reported (Binance ipRestrict, Bybit ips); leave it out when the key was never read. */
-export function PermissionChips({ permissions, ipRestricted }: { permissions: { read: boolean; trade: boolean; futures: boolean; withdraw: boolean }; ipRestricted?: boolean }) {
+/**
+ * `ipRestricted`: what the exchange reported (Binance ipRestrict, Bybit ips); leave it out when the key was never read.
+ * `known` false: the permissions could not be read (the exchange refused the key): each shows as unknown, not as off.
+ */
+export function PermissionChips({
+  permissions,
+  ipRestricted,
+  known = true,
+}: {
+  permissions: { read: boolean; trade: boolean; futures: boolean; withdraw: boolean };
+  ipRestricted?: boolean;
+  known?: boolean;
+}) {
+  if (!known) {
+    return (
+      <ul aria-label="Permissions" className="flex flex-wrap items-center gap-1.5" title="The exchange did not accept this key, so its permissions could not be read">
+        {(["read", "trade", "futures", "withdraw"] as const).map((name) => (
+          <li key={name} data-testid={`perm-${name}`} data-enabled="unknown" className="rounded-md border border-dashed border-slate-300 px-2 py-0.5 text-xs font-medium text-slate-500">
+            <span className="sr-only">unknown: </span>
+            {name}
+          </li>
+        ))}
+        <li data-testid="perm-unknown" className="text-xs text-slate-500">unknown: the exchange did not accept the key</li>
+      </ul>
+    );
+  }
   const items = [
     ["read", permissions.read],
     ["trade", permissions.trade],

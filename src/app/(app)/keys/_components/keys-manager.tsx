@@ -4,6 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { PermissionChips, StatusBadge } from "./key-badges";
+import { IpGuidance } from "./ip-guidance";
+import { KeyHealthRows } from "./key-health-rows";
 import { useStepUp } from "../../_components/step-up";
 import { KeyForm, type SaveResult } from "./key-form";
 
@@ -35,11 +37,11 @@ function ExchangeCard({ status, egressIps }: { status: ExchangeStatus; egressIps
     <section aria-labelledby={`${status.exchange}-title`} data-testid={`card-${status.exchange.toLowerCase()}`} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <div className="flex items-center justify-between">
         <h2 id={`${status.exchange}-title`} className="text-lg font-semibold">{name}</h2>
-        {status.connected ? <span className="text-xs text-slate-500">Connected</span> : <span className="text-xs text-slate-500">Not connected</span>}
+        {status.connected ? <CardState keys={status.keys} /> : <span className="text-xs text-slate-500">Not connected</span>}
       </div>
       {result ? <ResultBanner result={result} onClose={() => setResult(null)} /> : null}
       {status.keys.map((k) => (
-        <KeyDetails key={k.id} k={k} name={name} onReplace={() => setReplacing(true)} onResult={setResult} />
+        <KeyDetails key={k.id} k={k} name={name} egressIps={egressIps} onReplace={() => setReplacing(true)} onResult={setResult} />
       ))}
       {showForm ? (
         <div className="space-y-3">
@@ -59,6 +61,20 @@ function ExchangeCard({ status, egressIps }: { status: ExchangeStatus; egressIps
   );
 }
 
+/** The key's real state in the card header (one badge per environment when there are several). */
+function CardState({ keys }: { keys: KeyView[] }) {
+  return (
+    <span data-testid="card-status" className="flex flex-wrap items-center gap-1.5">
+      {keys.map((k) => (
+        <span key={k.id} className="inline-flex items-center gap-1">
+          {keys.length > 1 ? <span className="text-xs text-slate-500">{k.environment}</span> : null}
+          <StatusBadge status={k.status} testId="card-key-status" />
+        </span>
+      ))}
+    </span>
+  );
+}
+
 function Instructions({ name, egressIps }: { name: string; egressIps: string[] }) {
   return (
     <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700">
@@ -67,15 +83,7 @@ function Instructions({ name, egressIps }: { name: string; egressIps: string[] }
         <li>Enable reading and trading (spot and/or futures).</li>
         <li>Leave withdrawals <strong>disabled</strong>: keys that can withdraw are refused.</li>
         <li>
-          Restrict the key to this server&apos;s IP addresses
-          {egressIps.length ? (
-            <>
-              : <code className="rounded bg-white px-1">{egressIps.join(", ")}</code>
-            </>
-          ) : (
-            " (ask your operator for them)"
-          )}
-          .
+          Restrict the key to <IpGuidance egressIps={egressIps} />.
         </li>
       </ol>
     </div>
@@ -98,7 +106,7 @@ function ResultBanner({ result, onClose }: { result: SaveResult; onClose: () => 
   );
 }
 
-function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string; onReplace: () => void; onResult: (r: SaveResult) => void }) {
+function KeyDetails({ k, name, egressIps, onReplace, onResult }: { k: KeyView; name: string; egressIps: string[]; onReplace: () => void; onResult: (r: SaveResult) => void }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -118,7 +126,8 @@ function KeyDetails({ k, name, onReplace, onResult }: { k: KeyView; name: string
         <dt className="text-slate-500">Status</dt>
         <dd><StatusBadge status={k.status} /></dd>
         <dt className="text-slate-500">Permissions</dt>
-        <dd><PermissionChips permissions={k.permissions} ipRestricted={k.lastVerifiedAt ? k.ipRestricted : undefined} /></dd>
+        <dd><PermissionChips permissions={k.permissions} known={k.permissionsKnown} ipRestricted={k.permissionsKnown ? k.ipRestricted : undefined} /></dd>
+        <KeyHealthRows k={k} exchangeName={name} egressIps={egressIps} />
         <dt className="text-slate-500">Last verified</dt>
         <dd>{k.lastVerifiedAt ? k.lastVerifiedAt.toLocaleString() : "never"}</dd>
         {k.lastError ? (

@@ -36,7 +36,7 @@ export function KeyHistory() {
                   <tr key={k.id} data-testid="check-row">
                     <td className="py-2 pr-4 whitespace-nowrap">{k.at.toLocaleString()}</td>
                     <td className="py-2 pr-4"><StatusBadge status={k.status} /></td>
-                    <td className="py-2 pr-4"><PermissionChips permissions={k.permissions} ipRestricted={readKey(k.errorKind) ? k.ipRestricted : undefined} /></td>
+                    <td className="py-2 pr-4"><PermissionChips permissions={k.permissions} known={readKey(k.errorKind)} ipRestricted={readKey(k.errorKind) ? k.ipRestricted : undefined} /></td>
                     <td className="py-2 pr-4 text-slate-700">{k.message ?? "OK"}</td>
                     <td className="py-2 whitespace-nowrap text-slate-500">{k.durationMs} ms</td>
                   </tr>
