@@ -11,13 +11,14 @@ import { TIER_PRIORITY } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import { insertExecutions, loadSubscriptionPage, primaryExchange, recentOrders, type ExecutionRow, type SubscriberCursor } from "~/server/engine/fan-out-sql";
 import type { JobSpec } from "~/server/jobs/job-types";
-import { ruleAlertOf, skipReason, subscriberRows, type LegContext } from "~/server/engine/subscriber-legs";
+import { ruleAlertOf, skipReason, subscriberRows, tradesPaper, type LegContext } from "~/server/engine/subscriber-legs";
 import { breakEvenPage } from "~/server/positions/protection/break-even-alert";
 import { heldBySubscription } from "~/server/positions/position-ledger";
 import type { Held } from "~/server/positions/position-rules";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { logger } from "~/server/logger";
 import { decideAlert, type Decision } from "~/server/signals/decision";
+import { pruneDeliveriesSometimes } from "~/server/signals/delivery-log";
 import { askModelHook, type ModelVerdict } from "~/server/signals/model-hook";
 import { reviveAlert } from "~/server/signals/stored-alert";
 
@@ -80,15 +81,15 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
         strategy.cooldownSeconds > 0 ? recentOrders(deps, subs.map((s) => s.userId), symbol, now, strategy.cooldownSeconds) : new Set<string>(),
         heldBySubscription(tx, subs.map((s) => s.id), symbol),
       ]);
-      // A break-even alert moves the stops of those who may trade now; it places no order.
-      const breakEven = alert.action === "breakeven" ? await breakEvenPage(tx, subs.filter((s) => skipReason(s, now) === null).map((s) => s.id), symbol, market.price) : null;
+      // A break-even alert moves the stops of those who may trade now (live books only: a test alert moves none); it places no order.
+      const breakEven = alert.action === "breakeven" ? await breakEvenPage(tx, signal.test ? [] : subs.filter((s) => skipReason(s, now, signal.test) === null).map((s) => s.id), symbol, market.price) : null;
       const ctx: LegContext = {
-        signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds, breakEven: breakEven?.messages,
+        signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds, test: signal.test, breakEven: breakEven?.messages,
       };
       const rows: ExecutionRow[] = [];
       for (const sub of subs) {
         const books = held.get(sub.id);
-        const book = (sub.user.tradingMode === "PAPER" ? books?.paper : books?.live) ?? FLAT;
+        const book = (tradesPaper(sub, signal.test) ? books?.paper : books?.live) ?? FLAT;
         rows.push(...subscriberRows(sub, book, ctx));
       }
       const queued = rows.filter((r) => r.status === ES.QUEUED);
@@ -112,6 +113,8 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
     });
   });
   deps.jobs.afterCommit(after);
+  // The delivery log's retention, here rather than on the webhook's answer path (at most once a minute per process).
+  await pruneDeliveriesSometimes(deps.db).catch((err: unknown) => logger.warn({ err }, "webhook delivery log prune failed"));
 }
 
 /** Subscribers read, decided and written per page of the fan-out. */

@@ -34,11 +34,13 @@ export function ruleAlertOf(alert: ParsedAlert): RuleAlert {
   };
 }
 
-export function skipReason(sub: Subscriber, now: Date): string | null {
+/** A test alert ("Send test alert") trades PAPER for everyone, whatever their mode: no key is needed, none is used. */
+export function skipReason(sub: Subscriber, now: Date, test = false): string | null {
   if (sub.user.disabledAt) return "Account disabled by an admin.";
   if (sub.paused) return "Subscription paused.";
-  if (sub.user.tradingMode === "OFF") return "Trading mode is OFF.";
   if (sub.user.tier === "TRIAL" && sub.user.trialEndsAt && sub.user.trialEndsAt < now) return "Trial ended: upgrade to keep trading signals.";
+  if (test) return null;
+  if (sub.user.tradingMode === "OFF") return "Trading mode is OFF.";
   if (sub.user.tradingMode === "PERSONAL") {
     if (!sub.credential) return "No exchange key chosen for this subscription.";
     if (sub.credential.status !== "ACTIVE") return `The subscription's exchange key is ${sub.credential.status}, not ACTIVE: verify or replace it on the Keys page.`;
@@ -59,6 +61,13 @@ export interface LegContext {
   cooldownSeconds: number;
   /** A break-even alert's message per subscription (positions/protection/break-even-alert.ts). */
   breakEven?: Map<string, string>;
+  /** A test alert: every execution is PAPER. */
+  test: boolean;
+}
+
+/** Whether this subscriber's executions of this signal are paper (their mode, or a test alert). */
+export function tradesPaper(sub: Subscriber, test: boolean): boolean {
+  return test || sub.user.tradingMode === "PAPER";
 }
 
 export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): ExecutionRow[] {
@@ -75,7 +84,7 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
       priority: TIER_PRIORITY[sub.user.tier],
       clientOrderId: clientOrderIdFor(id),
       status,
-      paper: sub.user.tradingMode === "PAPER",
+      paper: tradesPaper(sub, ctx.test),
       symbol: ctx.symbol,
       side: l === null ? ctx.alert.action : orderSide(l),
       orderType: ctx.orderType,
@@ -89,7 +98,7 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
       closeFraction: l?.kind === "close" ? l.fraction : null,
     };
   };
-  const skip = skipReason(sub, ctx.now);
+  const skip = skipReason(sub, ctx.now, ctx.test);
   if (skip) return [base(0, ES.SKIPPED, skip, null)];
   if (ctx.breakEven) return [base(0, ES.SKIPPED, ctx.breakEven.get(sub.id) ?? "Break-even alert: nothing to move.", null)];
   const r = positionLegs({ marketType: ctx.marketType, held, alert: ctx.rule });

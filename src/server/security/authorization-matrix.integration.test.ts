@@ -24,6 +24,12 @@ const ADMIN = new Set([
   "strategies.convertAlert",
   "strategies.signals",
   "strategies.signalExecutions",
+  "strategies.webhookBase",
+  "strategies.archive",
+  "strategies.sendTestAlert",
+  "strategies.testAlertResult",
+  "strategies.deliveries",
+  "strategies.deliveryBody",
   "positions.strategyTotals",
 ]);
 const USER = new Set([
@@ -56,6 +62,7 @@ const USER = new Set([
   "strategies.setPaused",
   "strategies.unsubscribe",
   "strategies.myExecutions",
+  "strategies.myRejectedSignals",
   "positions.open",
   "positions.summary",
   "positions.history",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { alertTemplate, fillPlaceholders, SAMPLE_PLACEHOLDER_VALUES, TEMPLATE_MAX_LAG_SECONDS } from "~/server/signals/alert-template";
+import { alertTemplate, alertTemplates, fillPlaceholders, SAMPLE_PLACEHOLDER_VALUES, TEMPLATE_MAX_LAG_SECONDS } from "~/server/signals/alert-template";
 import { ID_MAX_CHARS } from "~/server/signals/alert-fields";
 import { parseWebhookPayload } from "~/server/signals/webhook-payload";
 
@@ -68,6 +68,20 @@ describe("alertTemplate", () => {
     const { "strategy.order.contracts": _dropped, ...indicatorOnly } = SAMPLE_PLACEHOLDER_VALUES;
     const result = parseWebhookPayload({ contentType: "application/json", body: fillPlaceholders(alertTemplate(), indicatorOnly) });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error[0]).toEqual({ field: "quantity", message: expect.stringContaining("{{strategy.order.contracts}}") });
+    expect(!result.ok && result.error[1]).toEqual({ field: "quantity", message: expect.stringContaining("{{strategy.order.contracts}}") });
+  });
+});
+
+describe("alertTemplates", () => {
+  it("offers the strategy, indicator and manual buy / sell / close templates, each accepted once TradingView fills it", () => {
+    const templates = alertTemplates();
+    expect(templates.map((t) => t.kind)).toEqual(["strategy", "indicator", "manual-buy", "manual-sell", "manual-close"]);
+    const actions = { "manual-buy": "buy", "manual-sell": "sell", "manual-close": "exit", indicator: "buy", strategy: "buy" } as const;
+    for (const t of templates) {
+      const filled = fillPlaceholders(t.message, { ...SAMPLE_PLACEHOLDER_VALUES, timenow: new Date().toISOString() });
+      const r = parseWebhookPayload({ contentType: "application/json", body: filled });
+      expect(r.ok ? r.alert.action : r.error, t.kind).toBe(actions[t.kind]);
+      if (t.kind !== "strategy") expect(t.message).not.toContain("{{strategy.");
+    }
   });
 });

@@ -35,6 +35,36 @@ export function alertTemplate(options: TemplateOptions = {}): string {
   return JSON.stringify(message, null, 2);
 }
 
+/**
+ * Indicator alerts (and manual price alerts) get only the chart placeholders ({{ticker}}, {{close}},
+ * {{timenow}}): {{strategy.…}} stays unfilled outside a strategy, so these fix the action instead.
+ */
+function fixedActionTemplate(action: "buy" | "sell" | "exit", options: TemplateOptions): string {
+  const message: Record<string, string | number> = {
+    ticker: "{{ticker}}",
+    action,
+    price: "{{close}}",
+    timestamp: "{{timenow}}",
+    maxLagSeconds: options.maxLagSeconds ?? TEMPLATE_MAX_LAG_SECONDS,
+    id: `{{ticker}}-${action}-{{timenow}}`,
+  };
+  if (options.secret !== undefined) message.secret = options.secret;
+  return JSON.stringify(message, null, 2);
+}
+
+export type AlertTemplateKind = "strategy" | "indicator" | "manual-buy" | "manual-sell" | "manual-close";
+
+/** Every template the strategy page offers: the strategy alert, an indicator alert, manual buy / sell / close. */
+export function alertTemplates(options: TemplateOptions = {}): { kind: AlertTemplateKind; label: string; hint: string; message: string }[] {
+  return [
+    { kind: "strategy", label: "Strategy alert", hint: "For an alert created on a Pine strategy: TradingView fills the order and position placeholders.", message: alertTemplate(options) },
+    { kind: "indicator", label: "Indicator alert", hint: "For an alert on an indicator's condition: create one alert per side and set \"action\" to \"buy\" or \"sell\".", message: fixedActionTemplate("buy", options) },
+    { kind: "manual-buy", label: "Manual buy", hint: "A one-off buy (a price alert, or sent by hand): subscribers open or add at their own size.", message: fixedActionTemplate("buy", options) },
+    { kind: "manual-sell", label: "Manual sell", hint: "A one-off sell: on spot it closes the strategy's holding; on perpetuals it opens a short or reduces a long.", message: fixedActionTemplate("sell", options) },
+    { kind: "manual-close", label: "Manual close", hint: "Closes what the strategy holds on every subscriber's account, whichever side.", message: fixedActionTemplate("exit", options) },
+  ];
+}
+
 /** Example values, as TradingView would fill them, for previews and tests. */
 export const SAMPLE_PLACEHOLDER_VALUES: Record<string, string> = {
   ticker: "BTCUSDT.P",

@@ -1,15 +1,18 @@
 /**
  * The webhook's work, kept to what must happen before TradingView gets its answer: find the
- * strategy, check source IP and rate, parse, store the signal (deduplicated) with its
- * process_signal job in one transaction, and answer. No exchange call happens here.
+ * strategy, check source IP, state (archived, disabled) and rate, parse, store the signal
+ * (deduplicated) with its delivery-log row and process_signal job in one statement
+ * (store-signal.ts), and answer. A refusal is written to the delivery log (delivery-log.ts) before
+ * the answer. No exchange call happens here.
  */
 import crypto from "node:crypto";
 import type { Db } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
 import { processRegistry } from "~/server/process-registry";
-import { JOBS_FROM_JSON_SQL } from "~/server/jobs/graphile-sql";
 import type { JobSink } from "~/server/jobs/job-sink";
-import { dedupeKey } from "~/server/signals/dedupe";
+import { logger } from "~/server/logger";
+import { elapsedMs, recordDelivery } from "~/server/signals/delivery-log";
+import { acceptAlert } from "~/server/signals/store-signal";
 import { cachedWebhookStrategy, rememberWebhookStrategy } from "~/server/signals/webhook-cache";
 import { parseWebhookPayload } from "~/server/signals/webhook-payload";
 import { hashWebhookToken } from "~/server/strategies/webhook-token";
@@ -44,22 +47,34 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-/** A unique key already taken (the dedupe key: a re-delivered alert), however the driver reports it. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } }; message?: string };
-  return e.code === "P2002" || e.meta?.code === "23505" || e.meta?.driverAdapterError?.cause?.originalCode === "23505" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation" || /\b23505\b|unique constraint/i.test(e.message ?? "");
-}
-
 const notFound: WebhookResult = { status: 404, body: { error: "No strategy has this webhook URL. Copy the URL again from KeyRelay." } };
+
+/** What the delivery log records about a refusal (an accepted alert's row is written with the signal). */
+type Handled = { result: WebhookResult; strategyId: string | null; format: string | null; logged?: boolean };
 
 export async function receiveSignal(
   deps: { db: Db; jobs: JobSink },
   input: { pathToken: string; contentType: string | null; body: string; ip: string | null; now?: Date },
 ): Promise<WebhookResult> {
+  const started = performance.now();
   const now = input.now ?? new Date();
+  const handled = await handle(deps, input, now, started);
+  if (!handled.logged) {
+    const r = handled.result;
+    const reason = typeof r.body.error === "string" ? r.body.error : null;
+    // The log is for the admin: failing to write it never changes TradingView's answer.
+    await recordDelivery(deps.db, { strategyId: handled.strategyId, receivedAt: now, answeredMs: elapsedMs(started), status: r.status, reason, format: handled.format, body: input.body, sourceIp: input.ip }).catch((err: unknown) =>
+      logger.warn({ err }, "webhook delivery log write failed"),
+    );
+  }
+  return handled.result;
+}
+
+async function handle(deps: { db: Db; jobs: JobSink }, input: { pathToken: string; contentType: string | null; body: string; ip: string | null }, now: Date, started: number): Promise<Handled> {
+  const refused = (result: WebhookResult, strategyId: string | null = null, format: string | null = null): Handled => ({ result, strategyId, format });
   const tooLarge = bodyTooLarge(Buffer.byteLength(input.body), "alert");
-  if (tooLarge) return { status: 413, body: { error: tooLarge } };
-  if (!/^[A-Za-z0-9_-]{8,128}$/.test(input.pathToken)) return notFound;
+  if (tooLarge) return refused({ status: 413, body: { error: tooLarge } });
+  if (!/^[A-Za-z0-9_-]{8,128}$/.test(input.pathToken)) return refused(notFound);
   const parsed = parseWebhookPayload({ contentType: input.contentType, body: input.body });
 
   // The URL holds the strategy's secret token; or its id, with the token as "secret" in the body.
@@ -71,46 +86,24 @@ export async function receiveSignal(
   if (!strategy) {
     const byId = await deps.db.strategy.findUnique({ where: { id: input.pathToken } });
     const secret = parsed.ok ? parsed.alert.secret : null;
-    if (!byId || !secret || !safeEqual(hashWebhookToken(secret), byId.webhookTokenHash)) return notFound;
+    if (!byId || !secret || !safeEqual(hashWebhookToken(secret), byId.webhookTokenHash)) return refused(notFound);
     strategy = byId;
   }
+  const format = parsed.ok ? parsed.alert.format : null;
   if (strategy.allowedIps.length && !(input.ip && strategy.allowedIps.includes(input.ip))) {
-    return { status: 403, body: { error: "This source IP is not allowed for this strategy's webhook." } };
+    return refused({ status: 403, body: { error: "This source IP is not allowed for this strategy's webhook." } }, strategy.id, format);
   }
+  if (strategy.archivedAt) return refused({ status: 410, body: { error: "This strategy was archived: its webhook no longer accepts alerts. Remove the alert in TradingView." } }, strategy.id, format);
+  if (!strategy.enabled) return refused({ status: 409, body: { error: "This strategy is disabled: alerts are refused until an admin enables it again on Admin → Strategies." } }, strategy.id, format);
   const retry = overRate(strategy.id, strategy.rateLimitPerMinute, now.getTime());
   if (retry !== null) {
-    return { status: 429, body: { error: `Too many alerts for this strategy: at most ${strategy.rateLimitPerMinute} per minute.` }, headers: { "retry-after": String(retry) } };
+    return refused({ status: 429, body: { error: `Too many alerts for this strategy: at most ${strategy.rateLimitPerMinute} per minute.` }, headers: { "retry-after": String(retry) } }, strategy.id, format);
   }
   if (!parsed.ok) {
-    return { status: parsed.status, body: { error: parsed.error.map((e) => `${e.field}: ${e.message}`).join(" "), fields: parsed.error } };
+    return refused({ status: parsed.status, body: { error: parsed.error.map((e) => `${e.field}: ${e.message}`).join(" "), fields: parsed.error } }, strategy.id);
   }
-  const { secret: _secret, ...alert } = parsed.alert;
-  const keys = dedupeKey({ strategyId: strategy.id, alert: parsed.alert, now });
-  const signalId = `s${now.getTime().toString(36)}${crypto.randomBytes(6).toString("hex")}`;
   const subscribers = fresh?.subscribers ?? (await deps.db.subscription.count({ where: { strategyId: strategy.id, paused: false } }));
   if (!fresh && strategy.webhookTokenHash === pathHash) rememberWebhookStrategy(pathHash, { at: now.getTime(), strategy, subscribers });
-  const job = { task: "process_signal" as const, payload: { signalId }, jobKey: `signal:${signalId}`, priority: -1 };
-  try {
-    // One statement, so one round trip and atomic without a transaction: the signal, its dedupe
-    // keys (a key already taken fails the whole statement) and, on PostgreSQL, its job.
-    const jobsJson = deps.jobs.jobsJson?.([job]);
-    await deps.db.$queryRawUnsafe(
-      `WITH sig AS (
-         INSERT INTO "Signal" (id, "strategyId", "dedupeKey", action, symbol, alert, "subscriberCount", "receivedAt", "sourceIp")
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamp(3), $9) RETURNING id
-       ), ded AS (
-         INSERT INTO "SignalDedupe" (key, "signalId", "expiresAt") SELECT k, $1, $10::timestamp(3) FROM unnest($11::text[]) AS k RETURNING 1
-       )${jobsJson ? `, job AS (SELECT ${JOBS_FROM_JSON_SQL("$12")} FROM sig)` : ""}
-       SELECT (SELECT count(*) FROM sig)::int AS signals, (SELECT count(*) FROM ded)::int AS keys${jobsJson ? ", (SELECT count(*) FROM job)::int AS jobs" : ""}`,
-      signalId, strategy.id, keys.keys[0]!, alert.action, `${alert.ticker.base}/${alert.ticker.quote}`, JSON.stringify(alert), subscribers,
-      now.toISOString(), input.ip, keys.expiresAt.toISOString(), keys.keys, ...(jobsJson ? [jobsJson] : []),
-    );
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const first = await deps.db.signalDedupe.findFirst({ where: { key: { in: keys.keys } }, select: { signalId: true } });
-    return { status: 200, body: { signalId: first?.signalId ?? null, duplicate: true, message: "This alert was already received; nothing new was created." } };
-  }
-  deps.jobs.afterCommit([job]);
-  // The format it was read as ("tradingview-default", "traderspost"...), so a sender sees what KeyRelay understood.
-  return { status: 202, body: { signalId, subscribers, format: parsed.alert.format } };
+  const { signalId: _id, ...result } = await acceptAlert(deps, { strategy, alert: parsed.alert, body: input.body, ip: input.ip, now, started, subscribers });
+  return { result, strategyId: strategy.id, format, logged: true };
 }

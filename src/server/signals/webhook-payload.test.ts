@@ -154,6 +154,7 @@ describe("field errors name the field as sent and say what to send", () => {
   it("names an unresolved placeholder and the field holding it", () => {
     const result = errors({ ...minimal, close: "{{close}}", qty: "{{strategy.order.contracts}}" });
     expect(result.error).toEqual([
+      { field: "body", message: expect.stringMatching(/^The alert still contains TradingView placeholders \{\{close\}\}, \{\{strategy\.order\.contracts\}\}: /) },
       { field: "close", message: expect.stringMatching(/^close is the unresolved placeholder \{\{close\}\}\..*KeyRelay's template/) },
       { field: "qty", message: expect.stringContaining("only in alerts created on a strategy") },
     ]);
@@ -363,5 +364,34 @@ describe("hostile and typical bodies", () => {
       alert: { ticker: { base: "BTC", quote: "USDT", perp: true }, action: "buy", quantity: "0.015", quantityType: "contracts", price: "64250.5", maxLagSeconds: 60, id: "BTCUSDT.P-Long-2026-11-24T23:00:00Z" },
     });
     for (let i = 0; i < 100; i++) expect(parseWebhookPayload({ contentType: JSON_TYPE, body })).toEqual(first);
+  });
+});
+
+describe("unrendered placeholders are found before any parsing", () => {
+  it.each([
+    ["JSON with an unquoted placeholder (not valid JSON)", "application/json", '{"ticker": "{{ticker}}", "action": "buy", "price": {{close}}}'],
+    ["plain text key=value", "text/plain", "ticker={{ticker}}\naction=buy\nprice={{close}}"],
+    ["plain text that is neither JSON nor key=value", "text/plain", "{{strategy.order.action}} {{ticker}} at {{close}}"],
+    ["a TradersPost body", "application/json", '{"ticker": "{{ticker}}", "action": "buy", "limitPrice": "{{close}}", "takeProfit": {"percent": 2}}'],
+    ["OctoBot lines", "text/plain", "EXCHANGE=binance\nSYMBOL={{ticker}}\nSIGNAL=BUY\nPRICE={{close}}"],
+    ["a placeholder in a field KeyRelay ignores", "application/json", '{"ticker": "BTCUSDT", "action": "buy", "note": "{{close}} {{ticker}}"}'],
+  ])("%s: a 400 naming each placeholder", (_what, contentType, body) => {
+    const r = parseWebhookPayload({ contentType, body });
+    if (r.ok) throw new Error("expected a 400");
+    expect(r.status).toBe(400);
+    expect(r.error[0]).toEqual({ field: "body", message: expect.stringMatching(/^The alert still contains TradingView placeholders \{\{/) });
+    expect(r.error[0]!.message).toContain("{{close}}");
+    expect(r.error.map((e) => e.message).join(" ")).not.toMatch(/looks like JSON but is not valid/);
+  });
+
+  it("says strategy placeholders need a strategy alert", () => {
+    const r = parseWebhookPayload({ contentType: "text/plain", body: '{"ticker":"BTCUSDT","action":{{strategy.order.action}}}' });
+    expect(r.ok ? "" : r.error[0]!.message).toMatch(/only in alerts created on a strategy/);
+  });
+
+  it("a rendered alert is read as before; an unsupported content type stays a 415", () => {
+    expect(parseWebhookPayload({ contentType: "application/json", body: '{"ticker":"BTCUSDT","action":"buy"}' }).ok).toBe(true);
+    const r = parseWebhookPayload({ contentType: "application/xml", body: "<a>{{close}}</a>" });
+    expect(r.ok ? 0 : r.status).toBe(415);
   });
 });

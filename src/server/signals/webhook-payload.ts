@@ -12,6 +12,7 @@ import {
 import { firstDuplicateKey } from "~/server/signals/json-duplicate-keys";
 import { mapJsonFormat, mapKeyValueFormat } from "~/server/signals/alert-formats/detect-format";
 import { mapTradingViewDefault } from "~/server/signals/alert-formats/tradingview-default";
+import { findPlaceholders, placeholderBodyMessage } from "~/server/signals/placeholders";
 import type { Ticker } from "~/server/signals/ticker";
 import { depthOver, quoteInexactNumbers } from "~/server/signals/json-text";
 
@@ -110,9 +111,18 @@ export function parseWebhookPayload(input: { contentType: string | null; body: s
 }
 
 function parse(input: { contentType: string | null; body: string }): ParseAlertResult {
+  // Looked for before any parsing, so an unquoted {{close}} is not reported as broken JSON.
+  const placeholders = findPlaceholders(input.body);
   const mapped = decodeAlert(input);
-  if (!("entries" in mapped)) return mapped;
-  return relabel(validate(mapped.entries, mapped.format), mapped);
+  if (!("entries" in mapped)) {
+    if (placeholders.length === 0 || mapped.ok || mapped.status === 415) return mapped;
+    return bad("body", placeholderBodyMessage(placeholders, TEMPLATE_HINT));
+  }
+  const result = relabel(validate(mapped.entries, mapped.format), mapped);
+  if (placeholders.length === 0) return result;
+  // The whole message named first, then each field that holds one (when the format could be read).
+  const first: PayloadError = { field: "body", message: placeholderBodyMessage(placeholders, TEMPLATE_HINT) };
+  return { ok: false, status: 400, error: [first, ...(result.ok ? [] : result.error)] };
 }
 
 /** The body decoded and, when it is another relay's format, mapped onto KeyRelay's fields (not yet validated). */

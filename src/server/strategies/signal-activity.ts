@@ -82,3 +82,23 @@ export async function signalExecutions(db: Db, signalId: string) {
   const users = new Map((await db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.userId))] } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
   return rows.map((e) => executionView(e, users.get(e.userId)));
 }
+
+/**
+ * Alerts of the user's strategies that the decision step rejected (stale, symbol not allowed, price
+ * off the market...), since the user subscribed, newest first, with the reasons: no execution is
+ * made for them, so without this a subscriber would never learn why nothing traded.
+ */
+export async function userRejectedSignals(db: Db, userId: string) {
+  const subs = await db.subscription.findMany({ where: { userId }, select: { strategyId: true, createdAt: true } });
+  if (subs.length === 0) return [];
+  const rows = await db.signal.findMany({
+    where: { status: "REJECTED", OR: subs.map((s) => ({ strategyId: s.strategyId, receivedAt: { gte: s.createdAt } })) },
+    orderBy: { receivedAt: "desc" },
+    take: RECENT,
+    include: { strategy: { select: { name: true } } },
+  });
+  return rows.map((s) => ({
+    id: s.id, strategyName: s.strategy.name, action: s.action, symbol: s.symbol, receivedAt: s.receivedAt, test: s.test,
+    reasons: ((s.decision ?? null) as SignalDecision)?.reasons ?? [],
+  }));
+}

@@ -1,4 +1,5 @@
 import { MyExecutions } from "./_components/my-executions";
+import { RejectedSignals } from "./_components/rejected-signals";
 import { StrategySubscriptions } from "./_components/strategy-subscriptions";
 
 export default function SignalsPage() {
@@ -15,6 +16,11 @@ export default function SignalsPage() {
       <section aria-labelledby="orders-title" className="space-y-3">
         <h2 id="orders-title" className="text-lg font-semibold">Your orders</h2>
         <MyExecutions />
+      </section>
+      <section aria-labelledby="rejected-title" className="space-y-3">
+        <h2 id="rejected-title" className="text-lg font-semibold">Rejected signals</h2>
+        <p className="text-sm text-slate-600">Alerts of the strategies you follow that no order was placed for, and why.</p>
+        <RejectedSignals />
       </section>
     </div>
   );

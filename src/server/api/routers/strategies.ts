@@ -6,8 +6,13 @@ import { strategyProtection } from "~/server/positions/protection/protection-set
 import { convertAlert } from "~/server/signals/alert-formats/convert-alert";
 import { ALERT_FORMATS } from "~/server/signals/webhook-payload";
 import { setStrategyProtection } from "~/server/strategies/protection-service";
-import { recentSignals, signalExecutions, userExecutions } from "~/server/strategies/signal-activity";
+import { getEngine } from "~/server/engine/runtime";
+import { deliveryBody, deliveryFilter, listDeliveries } from "~/server/strategies/delivery-log-query";
+import { recentSignals, signalExecutions, userExecutions, userRejectedSignals } from "~/server/strategies/signal-activity";
+import { sendTestAlert, testAlertResult } from "~/server/strategies/test-alert";
+import { webhookUrlBase } from "~/server/strategies/webhook-url";
 import {
+  archiveStrategy,
   availableStrategies,
   createStrategy,
   listStrategies,
@@ -25,6 +30,8 @@ import {
 const strategyAdminOutput = z.object({
   id: z.string(),
   name: z.string(),
+  description: z.string(),
+  archivedAt: z.date().nullable(),
   allowedSymbols: z.array(z.string()),
   marketType: z.enum(["SPOT", "LINEAR"]),
   defaultOrderType: z.enum(["MARKET", "LIMIT"]),
@@ -33,6 +40,7 @@ const strategyAdminOutput = z.object({
   webhookHint: z.string(),
   maskedWebhookPath: z.string(),
   alertTemplate: z.string(),
+  templates: z.array(z.object({ kind: z.enum(["strategy", "indicator", "manual-buy", "manual-sell", "manual-close"]), label: z.string(), hint: z.string(), message: z.string() })),
   allowedIps: z.array(z.string()),
   rateLimitPerMinute: z.number(),
   cooldownSeconds: z.number(),
@@ -113,16 +121,60 @@ const conversionOutput = z.object({
   template: z.string().nullable(),
 });
 
+const deliveryOutput = z.object({
+  id: z.string(),
+  receivedAt: z.date(),
+  answeredMs: z.number(),
+  status: z.number(),
+  accepted: z.boolean(),
+  reason: z.string().nullable(),
+  format: z.string().nullable(),
+  sourceIp: z.string().nullable(),
+  signalId: z.string().nullable(),
+  test: z.boolean(),
+  /** More than 1: an aggregated row standing for that many refusals. */
+  count: z.number(),
+  bodyBytes: z.number(),
+  bodyTruncated: z.boolean(),
+  preview: z.string(),
+});
+
+const strategyId = z.string({ error: "id is required: the strategy's id" }).min(1, "id is required: the strategy's id");
+
 export const strategiesRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(strategyAdminOutput)).query(({ ctx }) => listStrategies(ctx.db)),
+  list: adminProcedure
+    .output(z.array(strategyAdminOutput.extend({ subscriberCount: z.number(), lastAlertAt: z.date().nullable() })))
+    .query(({ ctx }) => listStrategies(ctx.db)),
+  /** The origin webhook URLs start with (NEXTAUTH_URL), and why TradingView could not call it, if so. */
+  webhookBase: adminProcedure.output(z.object({ base: z.string(), warning: z.string().nullable() })).query(() => webhookUrlBase()),
+  archive: adminProcedure
+    .input(z.object({ id: strategyId }))
+    .output(strategyAdminOutput)
+    .mutation(async ({ ctx, input }) => strategyAdminView(await archiveStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id))),
+  sendTestAlert: adminProcedure
+    .input(z.object({ id: strategyId }))
+    .output(z.object({ signalId: z.string(), subscribers: z.number() }))
+    .mutation(({ ctx, input }) => sendTestAlert(getEngine().deps, { id: ctx.user.id, meta: ctx.meta }, input.id)),
+  testAlertResult: adminProcedure
+    .input(z.object({ signalId: z.string().min(1) }))
+    .output(z.object({ signalId: z.string(), status: z.enum(["RECEIVED", "REJECTED", "FANNING_OUT", "DONE"]), reasons: z.array(z.object({ code: z.string(), message: z.string() })), executions: z.array(executionOutput) }))
+    .query(({ ctx, input }) => testAlertResult(ctx.db, input.signalId)),
+  deliveries: adminProcedure
+    .input(deliveryFilter)
+    .output(z.object({ items: z.array(deliveryOutput), nextCursor: z.object({ receivedAt: z.date(), id: z.string() }).nullable(), retentionDays: z.number() }))
+    .query(({ ctx, input }) => listDeliveries(ctx.db, input)),
+  deliveryBody: adminProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .output(z.object({ id: z.string(), body: z.string(), bodyBytes: z.number(), bodyTruncated: z.boolean() }))
+    .query(({ ctx, input }) => deliveryBody(ctx.db, input.id)),
   tradingViewIps: adminProcedure.output(z.array(z.string())).query(() => TRADINGVIEW_IPS),
   create: adminProcedure.input(strategyInput).output(strategyWithWebhookOutput).mutation(async ({ ctx, input }) =>
     withWebhook(await createStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input)),
   ),
   update: adminProcedure
-    .input(z.object({ id: z.string(), patch: strategyInput.partial() }))
+    .input(strategyInput.partial().extend({ id: strategyId }))
     .output(strategyAdminOutput)
-    .mutation(async ({ ctx, input }) => strategyAdminView(await updateStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.id, input.patch))),
+    .mutation(async ({ ctx, input: { id, ...patch } }) => strategyAdminView(await updateStrategy(ctx.db, { id: ctx.user.id, meta: ctx.meta }, id, patch))),
   /** Protective-order defaults for subscribers and the bounds on their own settings; null clears them. */
   setProtection: adminProcedure
     .input(z.object({ id: z.string().min(1), protection: strategyProtection.nullable() }))
@@ -146,9 +198,11 @@ export const strategiesRouter = createTRPCRouter({
         z.object({
           id: z.string(),
           name: z.string(),
+          description: z.string(),
           allowedSymbols: z.array(z.string()),
           marketType: z.enum(["SPOT", "LINEAR"]),
           enabled: z.boolean(),
+          archived: z.boolean(),
           /** The strategy's protection defaults and bounds, shown read-only beside the subscriber's own. */
           protection: strategyProtection.nullable(),
           subscription: subscriptionInput.extend({ id: z.string() }).nullable(),
@@ -170,6 +224,10 @@ export const strategiesRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => unsubscribe(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input.subscriptionId)),
 
   myExecutions: protectedProcedure.output(z.array(executionOutput)).query(({ ctx }) => userExecutions(ctx.db, ctx.user.id)),
+  /** Alerts of the user's strategies the decision step rejected, with the reasons. */
+  myRejectedSignals: protectedProcedure
+    .output(z.array(z.object({ id: z.string(), strategyName: z.string(), action: z.string(), symbol: z.string(), receivedAt: z.date(), test: z.boolean(), reasons: z.array(z.object({ code: z.string(), message: z.string() })) })))
+    .query(({ ctx }) => userRejectedSignals(ctx.db, ctx.user.id)),
 
   signals: adminProcedure.output(z.array(signalOutput)).query(({ ctx }) => recentSignals(ctx.db)),
   signalExecutions: adminProcedure

@@ -36,8 +36,9 @@ describe("TradingView's default strategy message", () => {
   it("unrendered placeholders (an indicator alert, or a copy from the docs) are a 400 naming each", () => {
     const r = refused("{{strategy.order.action}} @ {{strategy.order.contracts}} filled on {{ticker}}. New strategy position is {{strategy.position_size}}");
     expect(r.status).toBe(400);
-    expect(r.error.map((e) => e.field)).toEqual(["ticker", "action", "contracts", "new strategy position"]);
-    expect(r.error[0]!.message).toMatch(/^TradingView default message: ticker is the unresolved placeholder \{\{ticker\}\}/);
+    expect(r.error.map((e) => e.field)).toEqual(["body", "ticker", "action", "contracts", "new strategy position"]);
+    expect(r.error[0]!.message).toMatch(/^The alert still contains TradingView placeholders \{\{strategy\.order\.action\}\}, \{\{strategy\.order\.contracts\}\}, \{\{ticker\}\}, \{\{strategy\.position_size\}\}: /);
+    expect(r.error[1]!.message).toMatch(/^TradingView default message: ticker is the unresolved placeholder \{\{ticker\}\}/);
   });
 
   it("a broken size names the part of the message", () => {
@@ -109,7 +110,7 @@ describe("3Commas signal bot", () => {
     expect(refused({ pair: "USDT_BTC", bot_id: 1 }).error[0]).toMatchObject({ field: "action" });
     expect(refused({ tv_instrument: "BTCUSDT", action: "enter_long", max_lag: "300" }).error[0]).toMatchObject({ field: "timestamp", message: expect.stringMatching(/^3Commas timestamp is required/) });
     expect(refused({ tv_instrument: "BTCUSDT", action: "enter_long", order: { amount: "-1" } }).error[0]).toMatchObject({ field: "order.amount", message: expect.stringMatching(/^3Commas order\.amount must be greater than 0/) });
-    expect(refused({ tv_instrument: "{{ticker}}", action: "enter_long" }).error[0]).toMatchObject({ field: "tv_instrument", message: expect.stringMatching(/unresolved placeholder/) });
+    expect(refused({ tv_instrument: "{{ticker}}", action: "enter_long" }).error[1]).toMatchObject({ field: "tv_instrument", message: expect.stringMatching(/unresolved placeholder/) });
     expect(refused({ pair: "USDT_BTC", action: "enter_long", order: { amount: "50", currency_type: "position_percent" } }).error[0]).toMatchObject({ field: "order.currency_type" });
   });
 });

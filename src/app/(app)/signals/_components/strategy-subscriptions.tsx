@@ -71,9 +71,10 @@ function StrategyCard({ strategy: s, keyOptions }: { strategy: Available; keyOpt
           <p className="text-sm text-slate-600">
             {s.marketType === "LINEAR" ? "Linear perpetual" : "Spot"} · <span className="font-mono">{s.allowedSymbols.join(", ")}</span>
           </p>
+          {s.description ? <p className="mt-1 break-words text-sm text-slate-700">{s.description}</p> : null}
         </div>
         <div className="flex flex-wrap gap-1.5">
-          {!s.enabled ? <span className="rounded-full bg-red-100 px-2.5 py-0.5 text-xs font-semibold text-red-800">Stopped by admin</span> : null}
+          {s.archived ? <span className="rounded-full bg-slate-200 px-2.5 py-0.5 text-xs font-semibold text-slate-800">Archived: no new alerts</span> : !s.enabled ? <span className="rounded-full bg-red-100 px-2.5 py-0.5 text-xs font-semibold text-red-800">Stopped by admin</span> : null}
           <span data-testid="subscription-state" className={`rounded-full px-2.5 py-0.5 text-xs font-semibold ${stateStyle}`}>{state}</span>
         </div>
       </div>

@@ -6,33 +6,24 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { useStepUp } from "../../../_components/step-up";
 import { describeProtection } from "../../../_components/protection-fields";
 import { AlertConverter } from "./alert-converter";
-import { CopyField } from "./copy-field";
+import Link from "next/link";
+import { AlertTemplates } from "./alert-templates";
 import { OneTimeWebhookUrl, WebhookUrlHint } from "./one-time-webhook-url";
 import { StrategyProtectionForm } from "./strategy-protection-form";
 
 type Strategy = RouterOutputs["strategies"]["list"][number];
 
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
 export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
-  const update = useMutation(trpc.strategies.update.mutationOptions());
   const rotate = useMutation(trpc.strategies.rotateToken.mutationOptions());
   const withStepUp = useStepUp();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [newPath, setNewPath] = useState<string | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.strategies.pathKey() });
-  const enabled = update.isPending ? (update.variables.patch.enabled ?? s.enabled) : s.enabled;
-
-  async function toggle(next: boolean) {
-    setMessage(null);
-    try {
-      await update.mutateAsync({ id: s.id, patch: { enabled: next } });
-      await refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    }
-  }
 
   async function confirmRotate() {
     setMessage(null);
@@ -53,21 +44,16 @@ export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
     <section aria-labelledby={`strategy-${s.id}-title`} data-testid="strategy-card" className="min-w-0 space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <div className="flex flex-wrap items-start justify-between gap-2">
         <h3 id={`strategy-${s.id}-title`} className="min-w-0 break-words text-lg font-semibold">{s.name}</h3>
-        <button
-          type="button"
-          role="switch"
-          aria-checked={enabled}
-          disabled={update.isPending}
-          onClick={() => void toggle(!enabled)}
-          className="group flex items-center gap-2 rounded-md px-1 py-0.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-60"
-        >
-          <span aria-hidden="true" className={`relative inline-flex h-5 w-9 shrink-0 rounded-full transition-colors ${enabled ? "bg-green-600" : "bg-slate-300"}`}>
-            <span className={`absolute top-0.5 left-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${enabled ? "translate-x-4" : ""}`} />
-          </span>
-          Enabled
-        </button>
+        <span data-testid="strategy-state" className={`rounded-full px-2.5 py-0.5 text-xs font-semibold ${s.archivedAt ? "bg-slate-200 text-slate-800" : s.enabled ? "bg-green-100 text-green-800" : "bg-amber-100 text-amber-900"}`}>
+          {s.archivedAt ? "Archived" : s.enabled ? "Enabled" : "Disabled"}
+        </span>
       </div>
+      {s.description ? <p className="break-words text-sm text-slate-700">{s.description}</p> : null}
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-slate-500">Subscribers</dt>
+        <dd data-testid="strategy-subscribers">{s.subscriberCount}</dd>
+        <dt className="text-slate-500">Last alert</dt>
+        <dd data-testid="strategy-last-alert">{s.lastAlertAt ? dateTime.format(s.lastAlertAt) : "None yet"}</dd>
         <dt className="text-slate-500">Market type</dt>
         <dd>{s.marketType === "LINEAR" ? "Linear perpetual" : "Spot"}</dd>
         <dt className="text-slate-500">Symbols</dt>
@@ -94,12 +80,17 @@ export function StrategyCard({ strategy: s }: { strategy: Strategy }) {
         </div>
       </details>
       {newPath ? <OneTimeWebhookUrl id={s.id} path={newPath} onDone={() => setNewPath(null)} /> : <WebhookUrlHint maskedPath={s.maskedWebhookPath} />}
-      <CopyField id={`template-${s.id}`} label="TradingView alert message" value={s.alertTemplate} buttonLabel="Copy alert message" testId="alert-template" multiline rows={11} />
+      <AlertTemplates strategyId={s.id} templates={s.templates} />
       <AlertConverter strategyId={s.id} />
       <div className="flex flex-wrap items-center gap-3">
-        <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
-          Rotate webhook URL
-        </button>
+        <Link href={`/admin/strategies/${s.id}`} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">
+          Manage: settings, test alert, delivery log
+        </Link>
+        {s.archivedAt ? null : (
+          <button type="button" onClick={() => dialog.current?.showModal()} className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50">
+            Rotate webhook URL
+          </button>
+        )}
         <p role={message?.ok === false ? "alert" : "status"} className={`min-h-5 text-sm ${message?.ok === false ? "text-red-700" : "text-green-700"}`}>
           {message?.text ?? ""}
         </p>
