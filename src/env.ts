@@ -97,8 +97,9 @@ export const envSchema = z.object({
   DRIFT_CHECK_DELAY_MS: intIn(0, 3_600_000, "milliseconds").default(10_000),
   // How often the protection watch checks that every protected position's stop-loss is on the exchange.
   PROTECTION_WATCH_MS: intIn(1_000, 3_600_000, "milliseconds").default(60_000),
-  // How long a lower tier's order may wait, in one worker, for a better tier's orders of the same signal to be written (engine/write-gate.ts); 0 turns tier order at the wire off.
-  TIER_ORDER_WAIT_MS: intIn(0, 10_000, "milliseconds").default(500),
+  // How long a lower tier's order may wait, in one worker, for a better tier's orders of the same signal to be written
+  // (engine/write-gate.ts; an order its key's rate limit holds back does not hold the others); 0 turns tier order at the wire off.
+  TIER_ORDER_WAIT_MS: intIn(0, 10_000, "milliseconds").default(2_000),
   // How often every ACTIVE exchange key is verified again (expiry warnings at 14, 3 and 1 days; dead keys disabled). Default 6 hours.
   KEY_HEALTH_INTERVAL_MS: intIn(60_000, 604_800_000, "milliseconds").default(21_600_000),
   // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).

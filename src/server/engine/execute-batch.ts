@@ -56,7 +56,7 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
   const settled: Promise<Outcome | Failed>[] = prepared.map((p, i) => {
     const place = places[i]!;
     if (p.kind !== "send" || place === null) return Promise.resolve(p.kind === "done" ? p.outcome : (p as Failed));
-    return send(deps, claimed[i]!, p.cred, p.plan, deadline, () => writeGate.beforeWrite(place))
+    return send(deps, claimed[i]!, p.cred, p.plan, deadline, { beforeWrite: () => writeGate.beforeWrite(place), release: () => writeGate.release(place) })
       .catch(caught)
       .finally(() => writeGate.release(place));
   });

@@ -69,16 +69,25 @@ export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | 
  * The create, and what its answer means. Throws (leaving the execution to a reconciler) when the
  * outcome is still unknown after the look-ups, or when the claim's send deadline has passed.
  */
-export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, plan: SendPlan, deadline: number, gate?: () => Promise<void>): Promise<Outcome> {
+/** This send's place in the tier order at the wire (engine/write-gate.ts). */
+export interface WritePlace {
+  /** Resolves when the create may be written. */
+  beforeWrite(): Promise<void>;
+  /** Gives the place up (e.g. the key's rate limit holds this order back: it must not hold the others). */
+  release(): void;
+}
+
+export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, plan: SendPlan, deadline: number, place?: WritePlace): Promise<Outcome> {
   // When the first create is written to the connection (after the tier gate), not when this call began.
   let sentAt = new Date();
   let written = false;
   const beforeWrite = async () => {
     if (written) return;
-    if (gate) await gate();
+    if (place) await place.beforeWrite();
     written = true;
     sentAt = new Date();
   };
+  const onLimiterWait = place ? () => place.release() : undefined;
   const linear = e.symbol.includes(":");
   // Hedge-mode accounts need the position side on every order; learned from the exchange's refusal, then remembered.
   let hedgeSide = linear && deps.adapter.accountSettings.get(cred, e.symbol, "hedged") ? legSide(e, plan) : undefined;
@@ -97,6 +106,7 @@ export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, pl
         reduceOnly: plan.reduceOnly,
         hedgeSide,
         beforeWrite,
+        onLimiterWait,
       });
       const ackAt = new Date();
       // Bybit's create answer carries no status or fill: read the order back once, by its id (one

@@ -34,6 +34,8 @@ export interface PlaceOrderInput {
   hedgeSide?: "long" | "short";
   /** Awaited right before the create request is written to the connection (signed, ready to go). */
   beforeWrite?: () => Promise<void>;
+  /** Called when the key's rate limit holds the create back (before the wait). */
+  onLimiterWait?: () => void;
 }
 
 export interface OrderView {
@@ -94,10 +96,14 @@ export class ExchangeAdapter {
     cred: CredentialRef,
     bucket: "orders" | "requests",
     fn: (c: CcxtExchange) => Promise<T>,
-    opts: { sent?: boolean } = {},
+    opts: { sent?: boolean; onLimiterWait?: () => void } = {},
   ): Promise<T> {
     const limits = PROFILES[cred.exchange].limits;
-    await this.clients.limiter.acquire(cred.apiKey, limits[bucket]);
+    const wait = this.clients.limiter.reserve(cred.apiKey, limits[bucket]);
+    if (wait > 0) {
+      opts.onLimiterWait?.();
+      await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+    }
     let client: CcxtExchange;
     try {
       client = await this.clients.clientFor(cred);
@@ -147,7 +153,7 @@ export class ExchangeAdapter {
         const call = o.beforeWrite ? withBeforeWrite(c, { matches: isOrderCreate, run: o.beforeWrite }) : c;
         return call.createOrder(o.symbol, o.type, o.side, amount, price, params);
       },
-      { sent: true },
+      { sent: true, onLimiterWait: o.onLimiterWait },
     );
     return toView(order, o.symbol, o.clientOrderId);
   }
