@@ -145,3 +145,12 @@ export async function signInAdmin(page: Page, email: string, password: string) {
   await expect(page).toHaveURL(/\/settings\?twoFactor=required/);
   return enableTwoFactor(page, password);
 }
+
+/** Settings -> Personal (live): the confirmation lists what will trade; "Go live" confirms it. */
+export async function confirmGoLive(page: Page) {
+  await page.getByLabel(/Personal \(live\)/).click();
+  const dialog = page.getByRole("dialog", { name: "Switch to live trading?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Go live" }).click();
+  await expect(dialog).toBeHidden();
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { newUser, query, simAccount } from "./fixtures";
+import { confirmGoLive, newUser, query, simAccount } from "./fixtures";
 
 async function connect(page: Page, exchange: "Binance" | "Bybit", key: { apiKey: string; secret: string }) {
   const card = page.getByTestId(`card-${exchange.toLowerCase()}`);
@@ -74,8 +74,11 @@ test("a withdraw-enabled key is REJECTED with its message; a wrong secret gives 
 test("trading mode: PERSONAL needs an ACTIVE key; PAPER and OFF always work", async ({ page }) => {
   await newUser(page, { prefix: "mode" });
   await page.goto("/settings");
-  // The radio stays on the current mode when the server refuses: click, not check.
+  // The radio stays on the current mode when the server refuses: click, not check. The confirmation warns first.
   await page.getByLabel(/Personal \(live\)/).click();
+  const dialog = page.getByRole("dialog", { name: "Switch to live trading?" });
+  await expect(dialog.getByRole("alert")).toContainText("You have no ACTIVE exchange key");
+  await dialog.getByRole("button", { name: "Go live" }).click();
   await expect(page.getByTestId("mode-message")).toContainText("PERSONAL trading needs at least one ACTIVE exchange key");
   await page.getByLabel(/^Paper/).click();
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PAPER.");
@@ -85,7 +88,7 @@ test("trading mode: PERSONAL needs an ACTIVE key; PAPER and OFF always work", as
   await connect(page, "Bybit", await simAccount("bybit"));
   await expect(page.getByTestId("card-bybit").getByTestId("key-status")).toHaveText("ACTIVE");
   await page.goto("/settings");
-  await page.getByLabel(/Personal \(live\)/).click();
+  await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
   await expect(page.getByLabel(/Personal \(live\)/)).toBeChecked();
   await expect(page.getByTestId("security-row").first()).toContainText("user.trading_mode");

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
+import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
 
 const SIM = () => process.env.SIM_URL!;
 const simPost = async (path: string, body: unknown) => {
@@ -37,7 +37,7 @@ async function subscriber(page: Page, strategyName: string) {
   await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
   await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
   await page.goto("/settings");
-  await page.getByLabel(/Personal \(live\)/).click();
+  await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
   await page.goto("/signals");
   const sub = page.getByTestId("subscribe-card").filter({ hasText: strategyName });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
+import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
 
 const simPost = async (path: string, body: unknown) => {
   const res = await fetch(`${process.env.SIM_URL}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -65,7 +65,7 @@ async function subscriber(page: Page, strategyName: string) {
   await keyCard.getByRole("button", { name: "Save and verify Bybit key" }).click();
   await expect(keyCard.getByTestId("key-status")).toHaveText("ACTIVE");
   await page.goto("/settings");
-  await page.getByLabel(/Personal \(live\)/).click();
+  await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
 
   await page.goto("/signals");

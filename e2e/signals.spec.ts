@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from "@playwright/test";
-import { createUser, query, signIn, signInAdmin, simAccount, simOrders, uniqueEmail } from "./fixtures";
+import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, simOrders, uniqueEmail } from "./fixtures";
 
 /** A user of the given tier who connected their own simulator key, went PERSONAL and subscribed. */
 async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName: string) {
@@ -16,7 +16,7 @@ async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName:
   await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
   await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
   await page.goto("/settings");
-  await page.getByLabel(/Personal \(live\)/).click();
+  await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
   await page.goto("/signals");
   const sub = page.getByTestId("subscribe-card").filter({ hasText: strategyName });

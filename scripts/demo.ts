@@ -1,19 +1,25 @@
 /**
  * `npm run demo`: the whole product in one command. Starts the exchange simulator, seeds an
  * admin, three users (PRO, FLEX, TRIAL) with simulator keys connected and verified, and a
- * strategy they subscribe to, then starts the app (embedded database under .data/demo, jobs
- * in-process) and prints the URLs, sign-in details and a ready curl. Safe to re-run.
+ * strategy they subscribe to, then starts the app in production mode (`next build` once, skipped
+ * while `.next` is newer than every source; then `next start` through scripts/server.ts, embedded
+ * database under .data/demo, jobs in-process; its secrets kept in .data/demo) and prints the URLs,
+ * sign-in details and a ready curl. Safe to re-run.
  *
  * `--seed-only` seeds DATABASE_URL (or the embedded DB) against EXCHANGE_SIMULATOR_URL and prints
  * the seed as JSON (used by the e2e test).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 
 const seedOnly = process.argv.includes("--seed-only");
 const PORT = Number(process.env.PORT ?? 3333);
 const SIM_PORT = Number(process.env.SIM_PORT ?? 4010);
 if (!seedOnly) {
+  // The seed runs as in development (readable log lines); the app itself runs in production mode below.
+  (process.env as Record<string, string>).NODE_ENV ??= "development";
   process.env.DATA_DIR ??= ".data/demo";
   process.env.EXCHANGE_SIMULATOR_URL ??= `http://127.0.0.1:${SIM_PORT}`;
 }
@@ -23,14 +29,21 @@ if (!simUrl) {
   process.exit(2);
 }
 
+// Each child leads its own process group (npx -> sh -> node), so stopping it reaches the node process too.
 const children: ReturnType<typeof spawn>[] = [];
 function stopAll() {
-  for (const c of children) c.kill("SIGTERM");
+  for (const c of children) {
+    try {
+      if (c.pid) process.kill(-c.pid, "SIGTERM");
+    } catch {}
+  }
 }
-process.on("SIGINT", () => {
-  stopAll();
-  process.exit(0);
-});
+process.on("exit", stopAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    stopAll();
+    process.exit(0);
+  });
 
 async function waitHealthy(url: string, ms = 120_000) {
   const end = Date.now() + ms;
@@ -44,7 +57,7 @@ async function waitHealthy(url: string, ms = 120_000) {
 }
 
 if (!seedOnly) {
-  const sim = spawn("npx", ["tsx", "src/sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT) }, stdio: "ignore" });
+  const sim = spawn("npx", ["tsx", "src/sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT) }, stdio: "ignore", detached: true });
   children.push(sim);
   await waitHealthy(`${simUrl}/__sim/health`);
 }
@@ -69,7 +82,30 @@ if (seedOnly) {
   process.exit(0);
 }
 
-const server = spawn("npx", ["tsx", "scripts/server.ts", "--dev"], { env: { ...process.env, PORT: String(PORT) }, stdio: ["ignore", "ignore", "inherit"] });
+// Production mode: no compile pauses on first visits, no dev overlay. Its secrets persist in the demo's
+// data directory (the seed above sealed the keys with the same encryption key).
+const { staleBuildReason } = await import("~/server/demo/build-freshness");
+const { devAuthSecret } = await import("~/server/auth/dev-auth-secret");
+const dataDir = process.env.DATA_DIR!;
+const prodEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production" as const,
+  NEXT_TELEMETRY_DISABLED: "1",
+  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? devAuthSecret(dataDir, { create: true })!,
+  ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? demoKey("encryption.key"),
+  AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? demoKey("audit.key"),
+};
+const stale = staleBuildReason(process.cwd());
+if (stale) {
+  console.log(`Building the app once (${stale}); later runs skip this while nothing changes…`);
+  const build = spawnSync("npx", ["next", "build"], { env: prodEnv, stdio: ["ignore", "inherit", "inherit"] });
+  if (build.status !== 0) {
+    console.error("next build failed (its errors are above); the demo did not start.");
+    stopAll();
+    process.exit(1);
+  }
+}
+const server = spawn("npx", ["tsx", "scripts/server.ts"], { env: { ...prodEnv, PORT: String(PORT) }, stdio: ["ignore", "ignore", "inherit"], detached: true });
 children.push(server);
 await waitHealthy(`${base}/api/health`);
 console.log(`
@@ -88,3 +124,17 @@ Send a TradingView-style alert, then watch it fan out on ${base}/admin/signals :
 (The webhook URL is shown once: KeyRelay keeps only its hash. Each demo run prints a new one.)
 
 Ctrl+C stops everything.`);
+
+/** A 32-byte hex key kept in the demo's data directory (the file dev mode would create), made once. */
+function demoKey(file: string): string {
+  const p = path.join(process.env.DATA_DIR!, file);
+  if (!fs.existsSync(p)) {
+    fs.mkdirSync(path.dirname(p), { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(p, `${crypto.randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  return fs.readFileSync(p, "utf8").trim();
+}

@@ -25,7 +25,7 @@ export const config = {
   matcher: [
     {
       // Pages only: API routes and static files keep the nonce-less policy (no inline script at all).
-      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|logo.svg).*)",
       // Prefetches are RSC payloads, not documents: no script runs from them.
       missing: [
         { type: "header", key: "next-router-prefetch" },

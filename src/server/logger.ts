@@ -2,6 +2,7 @@ import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, t
 
 import { envVar } from "~/env";
 import { AppError } from "~/server/errors";
+import { prettyLine } from "~/server/log-pretty";
 import { SEALED_PATTERN } from "~/server/vault/secret-box";
 
 // The one logger. Everything logged passes through redactForLog: values under secret-looking keys
@@ -90,8 +91,15 @@ let processDestination: DestinationStream | undefined;
 
 function defaultDestination(): DestinationStream {
   if (process.env.NODE_ENV === "test") return discard;
-  stdout ??= pino.destination({ dest: 1, sync: true });
+  stdout ??= devReadable(pino.destination({ dest: 1, sync: true }));
   return stdout;
+}
+
+// `npm run dev`: readable lines (log-pretty.ts formats the already-redacted JSON). Production: JSON lines.
+function devReadable(out: DestinationStream): DestinationStream {
+  if (process.env.NODE_ENV !== "development") return out;
+  const color = Boolean(process.stdout.isTTY);
+  return { write: (line: string) => out.write(prettyLine(line, { color })) };
 }
 
 // Loggers hold on to their stream, so the process logger writes through this and tests swap its target.

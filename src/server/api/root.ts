@@ -1,6 +1,7 @@
 import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
+import { dashboardRouter } from "~/server/api/routers/dashboard";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   admin: adminRouter,
   auth: authRouter,
+  dashboard: dashboardRouter,
   user: userRouter,
   keys: keysRouter,
   mailbox: mailboxRouter,

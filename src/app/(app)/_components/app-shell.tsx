@@ -1,8 +1,10 @@
 "use client";
 
+import Image from "next/image";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import { ModeBadge } from "./mode-badge";
 import { StepUpProvider } from "./step-up";
 
 const NAV = [
@@ -20,7 +22,8 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3">
-          <Link href="/dashboard" className="text-lg font-bold tracking-tight text-brand-700">
+          <Link href="/dashboard" className="flex items-center gap-2 text-lg font-bold tracking-tight text-brand-700">
+            <Image src="/logo.svg" alt="" width={24} height={24} unoptimized priority />
             KeyRelay
           </Link>
           <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1">
@@ -41,6 +44,7 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
             })}
           </nav>
           <div className="flex items-center gap-3 text-sm">
+            <ModeBadge />
             <span className="hidden text-slate-500 sm:inline">{props.user.email}</span>
             <button
               type="button"

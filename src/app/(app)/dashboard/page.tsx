@@ -1,3 +1,4 @@
+import { DashboardOverview } from "./dashboard-overview";
 import { DashboardSummary } from "./dashboard-summary";
 import { PositionsCard } from "./positions-card";
 
@@ -5,8 +6,9 @@ export default function DashboardPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Dashboard</h1>
-      <DashboardSummary />
+      <DashboardOverview />
       <PositionsCard />
+      <DashboardSummary />
     </div>
   );
 }

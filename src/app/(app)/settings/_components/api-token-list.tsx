@@ -3,13 +3,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { FormError } from "~/components/field";
+import { formatDateTime } from "~/components/time-format";
 import { useTRPC, type RouterOutputs } from "~/trpc/react";
 
 type TokenRow = RouterOutputs["tokens"]["list"][number];
 
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 const STATUS_STYLE: Record<TokenRow["status"], string> = {
   active: "bg-green-50 text-green-800 ring-green-600/20",
@@ -79,7 +79,7 @@ export function TokenList() {
                 </div>
                 <div className="flex gap-1">
                   <dt>Last used</dt>
-                  <dd>{t.lastUsedAt ? dateTimeFmt.format(t.lastUsedAt) : "never"}</dd>
+                  <dd>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</dd>
                 </div>
               </dl>
             </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { formatDateTime } from "~/components/time-format";
 import { useTRPC } from "~/trpc/react";
 
 export function SecurityLog() {
@@ -25,7 +26,7 @@ export function SecurityLog() {
             <tbody className="divide-y divide-slate-100">
               {log.data.map((r) => (
                 <tr key={r.id} data-testid="security-row">
-                  <td className="py-2 pr-4 whitespace-nowrap">{r.at.toLocaleString()}</td>
+                  <td className="py-2 pr-4 whitespace-nowrap"><time dateTime={r.at.toISOString()}>{formatDateTime(r.at)}</time></td>
                   <td className="py-2 pr-4 font-mono text-xs">{r.action}</td>
                   <td className="py-2 pr-4">{r.outcome}</td>
                   <td className="py-2 font-mono text-xs">{r.ip ?? "–"}</td>

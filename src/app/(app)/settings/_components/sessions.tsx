@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
 import { FormError } from "~/components/field";
+import { formatDateTime } from "~/components/time-format";
 import { useTRPC } from "~/trpc/react";
 
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** "Chrome on Linux" from a user agent, roughly; the full string is in the title. */
 function deviceName(ua: string | null): string {
@@ -76,13 +76,13 @@ export function SessionsSection() {
                   {s.current ? <span className="rounded-full bg-green-50 px-2 py-0.5 text-xs font-medium text-green-800 ring-1 ring-inset ring-green-600/20">This browser</span> : null}
                 </p>
                 <p className="text-xs text-slate-600">
-                  {s.ip ?? "unknown IP"} · signed in {dateTimeFmt.format(s.createdAt)} · last active {dateTimeFmt.format(s.lastSeenAt)}
+                  {s.ip ?? "unknown IP"} · signed in {formatDateTime(s.createdAt)} · last active {formatDateTime(s.lastSeenAt)}
                 </p>
               </div>
               <button
                 type="button"
                 onClick={() => void signOutOne(s.id)}
-                aria-label={`Sign out ${deviceName(s.userAgent)}${s.current ? " (this browser)" : ""}, signed in ${dateTimeFmt.format(s.createdAt)}`}
+                aria-label={`Sign out ${deviceName(s.userAgent)}${s.current ? " (this browser)" : ""}, signed in ${formatDateTime(s.createdAt)}`}
                 className="self-start rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 sm:self-auto"
               >
                 Sign out

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "~/trpc/react";
 import { useStepUp } from "../../_components/step-up";
+import { GoLiveDialog } from "./go-live-dialog";
 
 const MODES = [
   { value: "PERSONAL", title: "Personal (live)", text: "Signals place real orders on your own exchange accounts, with your own keys. Needs at least one ACTIVE key." },
@@ -18,8 +19,22 @@ export function TradingModeSection() {
   const set = useMutation(trpc.keys.setTradingMode.mutationOptions());
   const withStepUp = useStepUp();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [confirming, setConfirming] = useState(false);
+
+  function pick(mode: "PERSONAL" | "PAPER" | "OFF") {
+    setMessage(null);
+    // Going live is confirmed first, with what will trade; the radio stays on the current mode meanwhile.
+    if (mode === "PERSONAL" && me.data?.tradingMode !== "PERSONAL") setConfirming(true);
+    else void choose(mode);
+  }
+
+  function cancelLive() {
+    setConfirming(false);
+    if (me.data) setMessage({ ok: true, text: `Trading mode unchanged: ${me.data.tradingMode}.` });
+  }
 
   async function choose(mode: "PERSONAL" | "PAPER" | "OFF") {
+    setConfirming(false);
     setMessage(null);
     try {
       await withStepUp(() => set.mutateAsync({ mode }));
@@ -37,7 +52,7 @@ export function TradingModeSection() {
         <legend className="sr-only">Trading mode</legend>
         {MODES.map((m) => (
           <label key={m.value} className="flex cursor-pointer gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50">
-            <input type="radio" name="mode" value={m.value} checked={me.data?.tradingMode === m.value} onChange={() => void choose(m.value)} className="mt-1" />
+            <input type="radio" name="mode" value={m.value} checked={me.data?.tradingMode === m.value} onChange={() => pick(m.value)} className="mt-1" />
             <span>
               <span className="block font-medium">{m.title}</span>
               <span className="block text-sm text-slate-600">{m.text}</span>
@@ -50,6 +65,7 @@ export function TradingModeSection() {
           {message.text}
         </p>
       ) : null}
+      <GoLiveDialog open={confirming} onCancel={cancelLive} onConfirm={() => void choose("PERSONAL")} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 /** Shared by the user's orders table and the admin drill-down: status badges and plain-words formatting. */
+import { formatDateTime } from "~/components/time-format";
 import { ES, type ExecutionStatus } from "~/server/engine/execution-state";
 
 const EXEC_STYLE: Record<ExecutionStatus, string> = {
@@ -67,10 +68,10 @@ export function explain(e: { status: ExecutionStatus; message: string | null; er
   return words ?? STATUS_WORDS[e.status];
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
 const timeMs = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false });
 
-export const fmtDateTime = (d: Date) => dateTime.format(d);
+/** With the time-zone label: "02/12/2026, 16:05:09 UTC". */
+export const fmtDateTime = (d: Date) => formatDateTime(d);
 export const fmtTimeMs = (d: Date | null) => (d ? timeMs.format(d) : "—");
 export const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === "" ? "—" : String(v));
 

@@ -2,7 +2,8 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { TD, TH, fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
+import { TH, fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
+import { CellLabel, RT } from "~/components/responsive-table";
 import { type RouterInputs, useTRPC } from "~/trpc/react";
 import { AuditDetail } from "./audit-detail";
 import { type AuditRow, OutcomeBadge, actorOf, targetOf } from "./audit-format";
@@ -25,29 +26,31 @@ export function AuditTable({ filter }: { filter: Filter }) {
 
   return (
     <div className="space-y-3">
-      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Audit log">
-          <thead className="bg-slate-50">
+      <div className="relative rounded-lg border border-slate-200 bg-white sm:overflow-x-auto">
+        <table className={RT.table} aria-label="Audit log">
+          <thead className={`${RT.thead} bg-slate-50`}>
             <tr>
               {COLUMNS.map((c, i) => (
                 <th key={i} scope="col" className={TH}>{c || <span className="sr-only">Details</span>}</th>
               ))}
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody className={RT.tbody}>
             {rows.map((r) => (
-              <tr key={r.id} data-testid="audit-row" data-action={r.action} data-outcome={r.outcome} data-id={r.id}>
-                <td className={`${TD} tabular-nums text-slate-600`}>
+              <tr key={r.id} data-testid="audit-row" data-action={r.action} data-outcome={r.outcome} data-id={r.id} className={RT.row}>
+                <td className={`${RT.cell} tabular-nums text-slate-700`}>
+                  <CellLabel>Time</CellLabel>
                   <time dateTime={r.createdAt.toISOString()}>{fmtDateTime(r.createdAt)}</time>
                 </td>
-                <td className={`${TD} max-w-64 truncate`} title={actorOf(r)}>{actorOf(r)}</td>
-                <td className={`${TD} font-mono text-xs`}>{r.action}</td>
-                <td className={TD}>
+                <td className={`${RT.cell} sm:max-w-64 sm:truncate`} title={actorOf(r)}><CellLabel>Actor</CellLabel><span className="min-w-0 truncate">{actorOf(r)}</span></td>
+                <td className={`${RT.cell} font-mono text-xs`}><CellLabel>Action</CellLabel>{r.action}</td>
+                <td className={`${RT.cell} max-sm:order-first`}>
+                  <CellLabel>Outcome</CellLabel>
                   <OutcomeBadge outcome={r.outcome} />
                 </td>
-                <td className={`${TD} max-w-64 truncate font-mono text-xs`} title={targetOf(r)}>{targetOf(r)}</td>
-                <td className={`${TD} font-mono text-xs`}>{r.ip ?? "—"}</td>
-                <td className={TD}>
+                <td className={`${RT.cell} font-mono text-xs sm:max-w-64 sm:truncate`} title={targetOf(r)}><CellLabel>Target</CellLabel><span className="min-w-0 truncate">{targetOf(r)}</span></td>
+                <td className={`${RT.cell} font-mono text-xs`}><CellLabel>IP</CellLabel>{r.ip ?? "—"}</td>
+                <td className={RT.cell}>
                   <button type="button" onClick={() => setOpen(r)} aria-haspopup="dialog" className={BUTTON}>
                     Details
                   </button>

@@ -13,7 +13,7 @@ export function SignalProgress({ progress: p }: { progress: Progress }) {
   const done = p.filled + p.failed + p.skipped;
   const pct = (n: number) => (p.total ? (n / p.total) * 100 : 0);
   return (
-    <div data-testid="signal-progress" data-done={done} data-total={p.total} className="w-56 space-y-1">
+    <div data-testid="signal-progress" data-done={done} data-total={p.total} className="w-48 space-y-1">
       <div
         role="progressbar"
         aria-label="Fan-out progress"

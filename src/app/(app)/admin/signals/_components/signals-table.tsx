@@ -2,7 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
-import { TD, TH, fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
+import { TH, fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
+import { CellLabel, RT } from "~/components/responsive-table";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { SignalExecutions } from "./signal-executions";
 import { SignalProgress } from "./signal-progress";
@@ -11,10 +12,10 @@ type Signal = RouterOutputs["strategies"]["signals"][number];
 
 const LIVE = new Set(["RECEIVED", "FANNING_OUT"]);
 const SIGNAL_STYLE: Record<Signal["status"], string> = {
-  RECEIVED: "bg-blue-50 text-blue-800 ring-blue-600/20",
-  FANNING_OUT: "bg-blue-100 text-blue-800 ring-blue-600/20",
-  DONE: "bg-green-100 text-green-800 ring-green-600/20",
-  REJECTED: "bg-red-100 text-red-800 ring-red-600/20",
+  RECEIVED: "bg-blue-50 text-blue-900 ring-blue-600/20",
+  FANNING_OUT: "bg-blue-100 text-blue-900 ring-blue-600/20",
+  DONE: "bg-green-100 text-green-900 ring-green-600/20",
+  REJECTED: "bg-red-100 text-red-900 ring-red-600/20",
 };
 const COLUMNS = ["Received", "Strategy", "Signal", "Status", "Decision", "Progress", ""];
 
@@ -32,39 +33,43 @@ export function SignalsTable() {
   if (list.data.length === 0) return <p className="text-sm text-slate-500">No signals received yet.</p>;
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Signals">
-        <thead className="bg-slate-50">
+    <div className="rounded-lg border border-slate-200 bg-white sm:overflow-x-auto">
+      <table className={RT.table} aria-label="Signals">
+        <thead className={`${RT.thead} bg-slate-50`}>
           <tr>
             {COLUMNS.map((c, i) => (
               <th key={i} scope="col" className={TH}>{c || <span className="sr-only">Details</span>}</th>
             ))}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">
+        <tbody className={RT.tbody}>
           {list.data.map((s) => {
             const expanded = open === s.id;
             const toggle = () => setOpen(expanded ? null : s.id);
             return (
               <Fragment key={s.id}>
-                <tr data-testid="signal-row" data-status={s.status} onClick={toggle} className={`cursor-pointer hover:bg-slate-50 ${expanded ? "bg-slate-50" : ""}`}>
-                  <td className={`${TD} text-slate-600`}>{fmtDateTime(s.receivedAt)}</td>
-                  <td className={TD}>{s.strategyName}</td>
-                  <td className={TD}>
+                <tr data-testid="signal-row" data-status={s.status} onClick={toggle} className={`${RT.row} cursor-pointer hover:bg-slate-50 ${expanded ? "bg-slate-50" : ""}`}>
+                  <td className={`${RT.cell} text-slate-700 sm:whitespace-normal`}><CellLabel>Received</CellLabel>{fmtDateTime(s.receivedAt)}</td>
+                  <td className={RT.cell}><CellLabel>Strategy</CellLabel>{s.strategyName}</td>
+                  <td className={RT.cell}>
+                    <CellLabel>Signal</CellLabel>
                     <span className="font-medium capitalize">{s.action}</span> <span className="font-mono">{s.symbol}</span>
                   </td>
-                  <td className={TD}>
+                  <td className={`${RT.cell} max-sm:order-first`}>
+                    <CellLabel>Status</CellLabel>
                     <span data-testid="signal-status" className={`inline-flex whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${SIGNAL_STYLE[s.status]}`}>
                       {s.status.replace("_", " ")}
                     </span>
                   </td>
-                  <td className="min-w-56 max-w-sm px-3 py-2 align-top">
+                  <td className={`${RT.wideCell} max-sm:order-1 sm:min-w-48 sm:max-w-sm`}>
+                    <CellLabel>Decision</CellLabel>
                     <Decision signal={s} />
                   </td>
-                  <td className={TD}>
+                  <td className={RT.cell}>
+                    <CellLabel>Progress</CellLabel>
                     <SignalProgress progress={s.progress} />
                   </td>
-                  <td className={TD}>
+                  <td className={RT.cell}>
                     <button
                       type="button"
                       aria-expanded={expanded}
@@ -80,9 +85,12 @@ export function SignalsTable() {
                   </td>
                 </tr>
                 {expanded ? (
-                  <tr id={`signal-${s.id}-executions`} data-testid="signal-details">
-                    <td colSpan={COLUMNS.length} className="bg-slate-50 px-3 py-3">
-                      <SignalExecutions signalId={s.id} live={LIVE.has(s.status)} />
+                  <tr id={`signal-${s.id}-executions`} data-testid="signal-details" className="block sm:table-row">
+                    <td colSpan={COLUMNS.length} className="block bg-slate-50 px-3 py-3 sm:table-cell">
+                      {/* Zero intrinsic width: the wide executions table scrolls inside the row instead of widening the signals table off-screen. */}
+                      <div className="w-0 min-w-full">
+                        <SignalExecutions signalId={s.id} live={LIVE.has(s.status)} />
+                      </div>
                     </td>
                   </tr>
                 ) : null}

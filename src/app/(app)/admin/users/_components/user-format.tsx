@@ -1,5 +1,6 @@
 /** How a user row reads: key status per exchange, dates, and the shared control classes. */
 import { EXCHANGE_NAMES } from "~/app/(app)/signals/_components/execution-format";
+import { formatDateTime } from "~/components/time-format";
 import type { RouterOutputs } from "~/trpc/react";
 
 export type AdminUser = RouterOutputs["admin"]["users"]["items"][number];
@@ -13,9 +14,8 @@ export const fromDateInput = (s: string) => (s ? new Date(`${s}T23:59:59.999`) :
 export const inDays = (days: number) => toDateInput(new Date(Date.now() + days * 86_400_000));
 
 const date = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
 export const fmtDate = (d: Date) => date.format(d);
-export const fmtDateTime = (d: Date | null) => (d ? dateTime.format(d) : "—");
+export const fmtDateTime = (d: Date | null) => (d ? formatDateTime(d) : "—");
 
 /** "Bybit ACTIVE", "Binance —"; keys for other environments than LIVE are named, e.g. "Bybit ACTIVE (testnet)". */
 export function KeyStatus({ keys }: { keys: AdminUser["keys"] }) {
@@ -26,7 +26,7 @@ export function KeyStatus({ keys }: { keys: AdminUser["keys"] }) {
         const text = mine.length ? mine.map((k) => (k.environment === "LIVE" ? k.status : `${k.status} (${k.environment.toLowerCase()})`)).join(", ") : "—";
         return (
           <li key={ex} data-testid="user-row-key" data-exchange={ex} className="whitespace-nowrap">
-            {EXCHANGE_NAMES[ex]} <span className={mine.some((k) => k.status === "ACTIVE") ? "font-medium text-green-700" : "text-slate-600"}>{text}</span>
+            {EXCHANGE_NAMES[ex]} <span className={mine.some((k) => k.status === "ACTIVE") ? "font-medium text-green-800" : "text-slate-600"}>{text}</span>
           </li>
         );
       })}

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
-import { TD } from "~/app/(app)/signals/_components/execution-format";
+import { CellLabel, RT } from "~/components/responsive-table";
 import { useTRPC } from "~/trpc/react";
 import { type AdminUser, BUTTON, INPUT, KeyStatus, TIERS, fmtDate, fmtDateTime, fromDateInput, inDays, toDateInput } from "./user-format";
 
@@ -46,23 +46,31 @@ export function UserRow({ user: u }: { user: AdminUser }) {
   }
 
   return (
-    <tr data-testid="user-row" data-email={u.email} data-tier={u.tier} data-disabled={String(u.disabled)} className={u.disabled ? "bg-slate-50 text-slate-500" : ""}>
-      <td className={`${TD} max-w-64`}>
-        <span className="block truncate font-medium">{u.email}</span>
-        <span className="block truncate text-xs text-slate-500" title={u.name}>{u.name || "—"}</span>
+    <tr data-testid="user-row" data-email={u.email} data-tier={u.tier} data-disabled={String(u.disabled)} className={`${RT.row} ${u.disabled ? "bg-slate-50 text-slate-600" : ""}`}>
+      <td className={`${RT.wideCell} max-sm:order-first`}>
+        {/* Capped widths: a long email or name is cut with an ellipsis (full text on hover) instead of widening the table. */}
+        <span className="block max-w-full truncate font-medium sm:max-w-56" title={u.email}>{u.email}</span>
+        <span className="block max-w-full truncate text-xs text-slate-600 sm:max-w-56" title={u.name}>{u.name || "—"}</span>
+        {u.role === "ADMIN" ? <span className="mt-0.5 inline-flex rounded-full bg-brand-50 px-2 py-0.5 text-xs font-semibold text-brand-700">{u.role}</span> : <span className="sr-only">{u.role}</span>}
       </td>
-      <td className={TD}>{u.role}</td>
-      <td className={TD} data-testid="user-row-tier">
-        {u.tier}
-        {u.tier === "TRIAL" && u.trialEndsAt ? <span className="block text-xs text-slate-500">ends {fmtDate(u.trialEndsAt)}</span> : null}
+      <td className={RT.cell}>
+        <CellLabel>Tier</CellLabel>
+        <span data-testid="user-row-tier">
+          {u.tier}
+          {u.tier === "TRIAL" && u.trialEndsAt ? <span className="block text-xs text-slate-600">ends {fmtDate(u.trialEndsAt)}</span> : null}
+        </span>
       </td>
-      <td className={TD}>{u.tradingMode}</td>
-      <td className={`${TD} text-xs`}>
-        <KeyStatus keys={u.keys} />
+      <td className={`${RT.cell} text-xs`}>
+        <CellLabel>Trading</CellLabel>
+        <span>
+          <span className="block font-medium">{u.tradingMode}</span>
+          <KeyStatus keys={u.keys} />
+        </span>
       </td>
-      <td className={`${TD} tabular-nums text-slate-600`}>{fmtDateTime(u.lastActivityAt)}</td>
-      <td className="min-w-64 px-3 py-2 align-top">
-        <div className="flex flex-wrap items-center gap-2">
+      <td className={`${RT.cell} tabular-nums text-slate-600 sm:whitespace-normal`}><CellLabel>Last activity</CellLabel>{fmtDateTime(u.lastActivityAt)}</td>
+      <td className={RT.wideCell}>
+        <CellLabel>Change tier</CellLabel>
+        <div className="flex flex-wrap items-center gap-2 sm:w-56">
           <label htmlFor={`${id}-tier`} className="sr-only">{`Tier for ${u.email}`}</label>
           <select
             id={`${id}-tier`}
@@ -92,9 +100,10 @@ export function UserRow({ user: u }: { user: AdminUser }) {
           {message?.text ?? ""}
         </p>
       </td>
-      <td className={TD}>
-        <div className="flex items-center gap-2">
-          <span data-testid="user-row-status" className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${u.disabled ? "bg-red-100 text-red-800 ring-red-600/20" : "bg-green-100 text-green-800 ring-green-600/20"}`}>
+      <td className={RT.cell}>
+        <CellLabel>Status</CellLabel>
+        <div className="flex flex-wrap items-center gap-2 sm:flex-col sm:items-start">
+          <span data-testid="user-row-status" className={`inline-flex rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${u.disabled ? "bg-red-100 text-red-900 ring-red-600/20" : "bg-green-100 text-green-900 ring-green-600/20"}`}>
             {u.disabled ? "Disabled" : "Active"}
           </span>
           {u.disabled ? (

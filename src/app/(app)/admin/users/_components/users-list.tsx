@@ -3,11 +3,12 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { TH } from "~/app/(app)/signals/_components/execution-format";
+import { RT } from "~/components/responsive-table";
 import { useTRPC } from "~/trpc/react";
 import { BUTTON, INPUT } from "./user-format";
 import { UserRow } from "./user-row";
 
-const COLUMNS = ["User", "Role", "Tier", "Trading mode", "Keys", "Last activity", "Change tier", "Status"];
+const COLUMNS = ["User", "Tier", "Trading", "Last activity", "Change tier", "Status"];
 
 /** Search by email or name (as you type, debounced), 50 a page, "Load more" appends. */
 export function UsersList() {
@@ -42,16 +43,16 @@ export function UsersList() {
       ) : rows.length === 0 ? (
         <p className="text-sm text-slate-500" data-testid="users-empty">{q ? `No user matches “${q}”.` : "No users yet."}</p>
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Users">
-            <thead className="bg-slate-50">
+        <div className="relative rounded-lg border border-slate-200 bg-white sm:overflow-x-auto">
+          <table className={RT.table} aria-label="Users">
+            <thead className={`${RT.thead} bg-slate-50`}>
               <tr>
                 {COLUMNS.map((c) => (
                   <th key={c} scope="col" className={TH}>{c}</th>
                 ))}
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className={RT.tbody}>
               {rows.map((u) => (
                 <UserRow key={u.id} user={u} />
               ))}
