@@ -4,6 +4,7 @@ import { authRouter } from "~/server/api/routers/auth";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
+import { notificationsRouter } from "~/server/api/routers/notifications";
 import { positionsRouter } from "~/server/api/routers/positions";
 import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   keys: keysRouter,
   mailbox: mailboxRouter,
   metrics: metricsRouter,
+  notifications: notificationsRouter,
   positions: positionsRouter,
   strategies: strategiesRouter,
   tokens: tokensRouter,

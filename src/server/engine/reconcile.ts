@@ -9,6 +9,7 @@ import { ES } from "~/server/engine/execution-state";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { DRIFT_PRIORITY } from "~/server/engine/result-writer";
 import { watchJob } from "~/server/positions/protection/protection-watch";
+import { dailySummaryJob } from "~/server/notifications/daily-summary";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
@@ -38,6 +39,8 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
     { task: "check_drift", payload: { all: true }, priority: DRIFT_PRIORITY, jobKey: "drift:start", maxAttempts: 3 },
     // Is every protected position's stop-loss on the exchange? (Stops may have fired while we were down.) Then every PROTECTION_WATCH_MS.
     watchJob(0),
+    // The daily summary's next run (00:05 UTC); the job key keeps one queued.
+    dailySummaryJob(),
   ];
   if (jobs.length) {
     await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, jobs));

@@ -24,6 +24,10 @@ import type { JobSink } from "~/server/jobs/job-sink";
 import type { TaskList } from "~/server/jobs/job-types";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 import { logger } from "~/server/logger";
+import { dailySummaryJob, sendDailySummaries } from "~/server/notifications/daily-summary";
+import { deliverNotification } from "~/server/notifications/deliver";
+import { notifyOrders, notifySignalRejected } from "~/server/notifications/engine-events";
+import { processSendSettings } from "~/server/notifications/send-settings";
 import type { ModelHookConfig } from "~/server/signals/model-hook";
 
 /** Kept in the process registry (RootResources.trading). */
@@ -62,6 +66,19 @@ export function makeTasks(deps: EngineDeps): TaskList {
     execute_batch: (p) => counted(() => executeBatch(deps, (p.ids as string[]) ?? [], typeof p.priority === "number" ? p.priority : undefined))(),
     check_drift: (p) => counted(async () => void (await checkDrift(deps, typeof p.signalId === "string" ? { signalId: p.signalId } : { all: true })))(),
     protect_position: (p) => counted(async () => void (await syncProtection(deps, String(p.positionId))))(),
+    // Notifications: below every trading job; a failing channel retries on its own (deliver.ts).
+    deliver_notification: async (p) => void (await deliverNotification({ ...processSendSettings(), db: deps.db }, String(p.deliveryId))),
+    notify_orders: async (p) => void (await notifyOrders(deps, (p.ids as string[]) ?? [])),
+    notify_signal_rejected: async (p) => void (await notifySignalRejected(deps, String(p.signalId))),
+    daily_summary: async () => {
+      try {
+        await sendDailySummaries(deps);
+      } finally {
+        const next = [dailySummaryJob()];
+        await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, next));
+        deps.jobs.afterCommit(next);
+      }
+    },
     watch_protection: async () => {
       try {
         await watchProtection(deps);
@@ -129,14 +146,15 @@ function tradingServices() {
   const database = rootDatabase();
   if (services?.trading !== trading || services.database !== database) {
     const clients = new ExchangeClients({ keyring: rootKeyring(), simulatorUrl: getEnv().EXCHANGE_SIMULATOR_URL, state: trading.exchange });
+    const jobs = trading.queue ? inProcessSink(trading.queue) : graphileSink();
     trading.exchange ??= clients.state;
     const adapter = new ExchangeAdapter(clients, {
       onAuthFailure: async (cred, err) => {
         logger.warn({ credentialId: cred.id, exchange: cred.exchange }, "exchange refused a key; disabling it");
-        await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message);
+        await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message, jobs);
       },
     });
-    const deps: EngineDeps = { db: database.prisma, adapter, jobs: trading.queue ? inProcessSink(trading.queue) : graphileSink(), model: modelConfig() };
+    const deps: EngineDeps = { db: database.prisma, adapter, jobs, model: modelConfig() };
     services = { trading, database, adapter, deps };
   }
   return services;

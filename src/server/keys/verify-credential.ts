@@ -13,6 +13,9 @@ import type { ExchangeAdapter, KeyPermissions } from "~/server/exchanges/exchang
 import { isExchangeError } from "~/server/exchanges/map-error";
 import { PROFILES } from "~/server/exchanges/profiles";
 import type { RequestMeta } from "~/server/http/request-meta";
+import type { JobSink } from "~/server/jobs/job-sink";
+import type { JobSpec } from "~/server/jobs/job-types";
+import { notify } from "~/server/notifications/notify";
 import { isVaultError } from "~/server/vault/secret-box";
 
 export interface VerificationResult {
@@ -56,7 +59,7 @@ export async function verifyCredential(
   db: Db,
   adapter: ExchangeAdapter,
   credentialId: string,
-  ctx: { actorId: string | null; meta?: RequestMeta | null; egressIps?: readonly string[]; requireIpRestriction?: boolean },
+  ctx: { actorId: string | null; meta?: RequestMeta | null; egressIps?: readonly string[]; requireIpRestriction?: boolean; jobs?: JobSink | null },
 ): Promise<VerificationResult> {
   const cred = await db.exchangeCredential.findUniqueOrThrow({ where: { id: credentialId } });
   const started = Date.now();
@@ -93,6 +96,7 @@ export async function verifyCredential(
   const durationMs = Date.now() - started;
   const exchangeName = PROFILES[cred.exchange].label;
 
+  let after: JobSpec[] = [];
   await db.$transaction(async (tx) => {
     await tx.credentialCheck.create({
       data: {
@@ -133,9 +137,12 @@ export async function verifyCredential(
     // The adapter's AUTH hook may have disabled (and notified) already during this very attempt.
     const wasDisabled = cred.status === "DISABLED" || (await tx.notification.count({ where: { userId: cred.userId, kind: "KEY_DISABLED", createdAt: { gte: new Date(started) } } })) > 0;
     if (status === "DISABLED" && !wasDisabled) {
-      await tx.notification.create({
-        data: { userId: cred.userId, kind: "KEY_DISABLED", message: `Your ${exchangeName} key was disabled: ${message}` },
-      });
+      ({ after } = await notify(tx, ctx.jobs ?? null, {
+        userId: cred.userId,
+        kind: "KEY_DISABLED",
+        message: `Your ${exchangeName} key was disabled: ${message}`,
+        details: { exchange: cred.exchange, environment: cred.environment, reason: message },
+      }));
     }
     await writeAudit(tx, {
       action: "key.verify",
@@ -154,11 +161,13 @@ export async function verifyCredential(
       },
     });
   });
+  if (after.length) ctx.jobs?.afterCommit(after);
   return { credentialId: cred.id, status, ok, message, warnings, permissions, errorKind };
 }
 
 /** The adapter's AUTH hook: any later exchange call that the exchange refuses disables the key. */
-export async function disableAfterAuthFailure(db: Db, credentialId: string, reason: string): Promise<void> {
+export async function disableAfterAuthFailure(db: Db, credentialId: string, reason: string, jobs: JobSink | null = null): Promise<void> {
+  let after: JobSpec[] = [];
   await db.$transaction(async (tx) => {
     const cred = await tx.exchangeCredential.findUnique({ where: { id: credentialId } });
     if (!cred) return;
@@ -167,9 +176,12 @@ export async function disableAfterAuthFailure(db: Db, credentialId: string, reas
       data: { status: "DISABLED", lastError: reason, consecutiveFailures: { increment: 1 } },
     });
     if (cred.status === "DISABLED") return;
-    await tx.notification.create({
-      data: { userId: cred.userId, kind: "KEY_DISABLED", message: `Your ${PROFILES[cred.exchange].label} key was disabled: ${reason}` },
-    });
+    ({ after } = await notify(tx, jobs, {
+      userId: cred.userId,
+      kind: "KEY_DISABLED",
+      message: `Your ${PROFILES[cred.exchange].label} key was disabled: ${reason}`,
+      details: { exchange: cred.exchange, environment: cred.environment, reason },
+    }));
     await writeAudit(tx, {
       action: "key.auto_disable",
       outcome: "FAILURE",
@@ -180,4 +192,5 @@ export async function disableAfterAuthFailure(db: Db, credentialId: string, reas
       details: { exchange: cred.exchange, reason },
     });
   });
+  if (after.length) jobs?.afterCommit(after);
 }
