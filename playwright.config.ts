@@ -7,6 +7,16 @@ const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 4011);
 export const baseURL = `http://localhost:${PORT}`;
 const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 4025);
 const MAIL_PORT = Number(process.env.E2E_MAIL_PORT ?? 4026);
+// The fake Telegram bot API e2e/notifications.spec.ts starts on this port; the server and the worker send there.
+const TELEGRAM_PORT = Number(process.env.E2E_TELEGRAM_PORT ?? 4027);
+process.env.TELEGRAM_PORT = String(TELEGRAM_PORT);
+// Notification channels, the same in the web process ("Send test notification") and the worker (deliveries).
+const NOTIFY_ENV = {
+  TELEGRAM_API_BASE: `http://127.0.0.1:${TELEGRAM_PORT}`,
+  NOTIFY_ALLOW_PRIVATE_TARGETS: "1", // the specs' webhook receiver listens on 127.0.0.1
+  SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+  MAIL_FROM: "KeyRelay e2e <no-reply@keyrelay.test>",
+};
 // Specs reach the exchange simulator's control API through this.
 process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 // ...and the mail the app sent (e2e/mail-catcher.ts) through this.
@@ -61,7 +71,7 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 60_000,
       // The protection watch every second, so a stop or take-profit that fired shows within seconds (e2e/protection.spec.ts).
-      env: { WORKER_HEALTH_PORT: "4012", EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`, PROTECTION_WATCH_MS: "1000" },
+      env: { WORKER_HEALTH_PORT: "4012", EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`, PROTECTION_WATCH_MS: "1000", ...NOTIFY_ENV },
       stdout: "ignore",
       stderr: "pipe",
     },
@@ -84,9 +94,8 @@ export default defineConfig({
         PORT: String(PORT),
         EXCHANGE_SIMULATOR_URL: `http://127.0.0.1:${SIM_PORT}`,
         EGRESS_IPS: "203.0.113.10",
-        SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
-        MAIL_FROM: "KeyRelay e2e <no-reply@keyrelay.test>",
         ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
+        ...NOTIFY_ENV, // SMTP_URL and MAIL_FROM among them
       },
       stdout: "ignore",
       stderr: "pipe",

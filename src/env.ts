@@ -136,6 +136,10 @@ export const envSchema = z.object({
   // TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.
   SMTP_SECURE: bool,
   MAIL_FROM: z.string().min(3, "must be a sender address, e.g. KeyRelay <no-reply@example.com>").default("KeyRelay <no-reply@localhost>"),
+  // Notifications: the Telegram bot API (tests point it at a local fake server), and whether outgoing
+  // webhooks may target loopback/private addresses (refused in production unless set: SSRF).
+  TELEGRAM_API_BASE: z.string().url("must be the Telegram bot API's base URL, e.g. https://api.telegram.org").default("https://api.telegram.org"),
+  NOTIFY_ALLOW_PRIVATE_TARGETS: bool,
   // Who must use two-factor authentication: admins (always) or everyone.
   REQUIRE_2FA: z.enum(["admins", "all"], { error: "must be admins (the default) or all" }).default("admins"),
 });

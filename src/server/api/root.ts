@@ -5,6 +5,7 @@ import { dashboardRouter } from "~/server/api/routers/dashboard";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
+import { notificationsRouter } from "~/server/api/routers/notifications";
 import { positionsRouter } from "~/server/api/routers/positions";
 import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   keys: keysRouter,
   mailbox: mailboxRouter,
   metrics: metricsRouter,
+  notifications: notificationsRouter,
   positions: positionsRouter,
   strategies: strategiesRouter,
   tokens: tokensRouter,

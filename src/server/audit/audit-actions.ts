@@ -47,6 +47,10 @@ export const AUDIT_ACTIONS = [
   "subscription.pause",
   "subscription.resume",
   "subscription.delete",
+  // notification channels (email, Telegram, outgoing webhooks)
+  "notification.channel_add",
+  "notification.channel_update",
+  "notification.channel_remove",
   // the engine and positions
   "order.place",
   "position.close",

@@ -83,7 +83,7 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
           retryable ??= r.err;
           return;
         }
-        if (e.credentialId) await disableAfterAuthFailure(deps.db, e.credentialId, vault.message ?? "The stored secret cannot be opened.");
+        if (e.credentialId) await disableAfterAuthFailure(deps.db, e.credentialId, vault.message ?? "The stored secret cannot be opened.", deps.jobs);
         outcome = vault;
       } else outcome = r;
       await writer.write(e, outcome);

@@ -17,6 +17,7 @@ import { heldBySubscription } from "~/server/positions/position-ledger";
 import type { Held } from "~/server/positions/position-rules";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { logger } from "~/server/logger";
+import { notifyOrdersJob, notifySignalRejectedJob } from "~/server/notifications/engine-events";
 import { decideAlert, type Decision } from "~/server/signals/decision";
 import { pruneDeliveriesSometimes } from "~/server/signals/delivery-log";
 import { askModelHook, type ModelVerdict } from "~/server/signals/model-hook";
@@ -63,7 +64,13 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
   }
   const decisionJson = { ...decision, marketPrice: market.price } as unknown as Prisma.InputJsonValue;
   if (!decision.approved) {
-    await deps.db.signal.update({ where: { id: signal.id }, data: { status: "REJECTED", decision: decisionJson, decidedAt: new Date(), completedAt: new Date() } });
+    // Its subscribers are told why, by a job of its own (a page of them at a time).
+    const tell = [notifySignalRejectedJob(signal.id)];
+    await deps.db.$transaction(async (tx) => {
+      await tx.signal.update({ where: { id: signal.id }, data: { status: "REJECTED", decision: decisionJson, decidedAt: new Date(), completedAt: new Date() } });
+      await deps.jobs.addInTx(tx, tell);
+    });
+    deps.jobs.afterCommit(tell);
     return;
   }
 
@@ -95,6 +102,9 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
       const queued = rows.filter((r) => r.status === ES.QUEUED);
       pending ||= queued.length > 0 || rows.some((r) => r.status === ES.WAITING);
       const jobs = [...batchJobs(queued, deps.batchSize), ...(breakEven?.jobs ?? [])];
+      // Subscribers skipped here (with the reason) are told by one job per page, after every order job.
+      const skipped = rows.filter((r) => r.status === ES.SKIPPED).map((r) => r.id);
+      if (skipped.length) jobs.push(notifyOrdersJob(skipped));
       await insertExecutions(tx, rows);
       await deps.jobs.addInTx(tx, jobs);
       after.push(...jobs);

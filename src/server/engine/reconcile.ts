@@ -10,6 +10,7 @@ import { batchJobs } from "~/server/engine/batch-jobs";
 import { DRIFT_PRIORITY } from "~/server/engine/result-writer";
 import { watchJob } from "~/server/positions/protection/protection-watch";
 import { keyHealthJob } from "~/server/keys/key-health";
+import { dailySummaryJob } from "~/server/notifications/daily-summary";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 
@@ -44,6 +45,8 @@ export async function reconcileAtStart(deps: EngineDeps, opts: { includeQueued: 
     watchJob(0),
     // Every ACTIVE key verified again (expiry warnings, dead keys disabled) a minute after the start, then every KEY_HEALTH_INTERVAL_MS.
     keyHealthJob(KEY_HEALTH_START_DELAY_MS),
+    // The daily summary's next run (00:05 UTC); the job key keeps one queued.
+    dailySummaryJob(),
   ];
   if (jobs.length) {
     await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, jobs));

@@ -23,6 +23,7 @@ import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
+import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
 import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
@@ -157,6 +158,8 @@ export class ResultWriter {
       const fills = written.flatMap(toFill);
       await bookFills(tx, fills);
       released = [...(await releaseWaitingLegs(tx, written, this.batchSize)), ...(await protectJobsFor(tx, fills))];
+      // The owners are told by a job of their own: one per flushed batch, nothing read here.
+      if (written.length) released.push(notifyOrdersJob(written.map((w) => w.id)));
       // Chained by the database, then sealed with the audit key (which the database never sees).
       await sealAuditRows(tx, await tx.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_SQL, written.map((w) => w.id)));
       await this.jobs.addInTx(tx, released);

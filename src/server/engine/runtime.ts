@@ -25,6 +25,10 @@ import type { TaskList } from "~/server/jobs/job-types";
 import { checkKeyHealth, keyHealthJob } from "~/server/keys/key-health";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 import { logger } from "~/server/logger";
+import { dailySummaryJob, sendDailySummaries } from "~/server/notifications/daily-summary";
+import { deliverNotification } from "~/server/notifications/deliver";
+import { notifyOrders, notifySignalRejected } from "~/server/notifications/engine-events";
+import { processSendSettings } from "~/server/notifications/send-settings";
 import type { ModelHookConfig } from "~/server/signals/model-hook";
 
 /** Kept in the process registry (RootResources.trading). */
@@ -67,10 +71,23 @@ export function makeTasks(deps: EngineDeps): TaskList {
     check_key_health: async () => {
       try {
         const env = getEnv();
-        await checkKeyHealth({ db: deps.db, adapter: deps.adapter, egressIps: env.EGRESS_IPS, requireIpRestriction: env.REQUIRE_KEY_IP_RESTRICTION, now: deps.now });
+        await checkKeyHealth({ db: deps.db, adapter: deps.adapter, jobs: deps.jobs, egressIps: env.EGRESS_IPS, requireIpRestriction: env.REQUIRE_KEY_IP_RESTRICTION, now: deps.now });
       } finally {
         // The next round, one queued at a time (job key), however many workers.
         const next = [keyHealthJob()];
+        await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, next));
+        deps.jobs.afterCommit(next);
+      }
+    },
+    // Notifications: below every trading job; a failing channel retries on its own (deliver.ts).
+    deliver_notification: async (p) => void (await deliverNotification({ ...processSendSettings(), db: deps.db }, String(p.deliveryId))),
+    notify_orders: async (p) => void (await notifyOrders(deps, (p.ids as string[]) ?? [])),
+    notify_signal_rejected: async (p) => void (await notifySignalRejected(deps, String(p.signalId))),
+    daily_summary: async () => {
+      try {
+        await sendDailySummaries(deps);
+      } finally {
+        const next = [dailySummaryJob()];
         await deps.db.$transaction((tx) => deps.jobs.addInTx(tx, next));
         deps.jobs.afterCommit(next);
       }
@@ -142,14 +159,15 @@ function tradingServices() {
   const database = rootDatabase();
   if (services?.trading !== trading || services.database !== database) {
     const clients = new ExchangeClients({ keyring: rootKeyring(), simulatorUrl: getEnv().EXCHANGE_SIMULATOR_URL, state: trading.exchange });
+    const jobs = trading.queue ? inProcessSink(trading.queue) : graphileSink();
     trading.exchange ??= clients.state;
     const adapter = new ExchangeAdapter(clients, {
       onAuthFailure: async (cred, err) => {
         logger.warn({ credentialId: cred.id, exchange: cred.exchange }, "exchange refused a key; disabling it");
-        await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message);
+        await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message, jobs);
       },
     });
-    const deps: EngineDeps = { db: database.prisma, adapter, jobs: trading.queue ? inProcessSink(trading.queue) : graphileSink(), model: modelConfig() };
+    const deps: EngineDeps = { db: database.prisma, adapter, jobs, model: modelConfig() };
     services = { trading, database, adapter, deps };
   }
   return services;

@@ -1,6 +1,16 @@
 /** The jobs KeyRelay runs, shared by the PostgreSQL (graphile-worker) and in-process queues. */
 export interface JobSpec {
-  task: "process_signal" | "execute_batch" | "check_drift" | "protect_position" | "watch_protection" | "check_key_health";
+  task:
+    | "process_signal"
+    | "execute_batch"
+    | "check_drift"
+    | "protect_position"
+    | "watch_protection"
+    | "deliver_notification"
+    | "notify_orders"
+    | "notify_signal_rejected"
+    | "daily_summary"
+    | "check_key_health";
   payload: Record<string, unknown>;
   /** Lower runs first (graphile-worker semantics): PRO 0, FLEX 1, TRIAL 2. */
   priority?: number;

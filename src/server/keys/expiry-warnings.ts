@@ -5,6 +5,9 @@
  * (verify-credential.ts clears the list when the exchange reports a different expiry).
  */
 import type { Db } from "~/server/db";
+import type { JobSink } from "~/server/jobs/job-sink";
+import type { JobSpec } from "~/server/jobs/job-types";
+import { notify } from "~/server/notifications/notify";
 import type { Exchange } from "~/generated/prisma/enums";
 import { PROFILES } from "~/server/exchanges/profiles";
 import { FIND_EGRESS_IPS } from "~/server/keys/egress-ips";
@@ -67,15 +70,23 @@ export function expiryMessage(k: ExpiringKey, daysLeft: number, egressIps: reado
  * Writes the warning due for one credential, if any: the KEY_EXPIRING notification and the sent
  * thresholds in one transaction, guarded so two checkers never send the same warning twice.
  */
-export async function warnIfExpiring(db: Db, credentialId: string, now: Date, egressIps: readonly string[]): Promise<ExpiryWarningDue | null> {
-  return db.$transaction(async (tx) => {
+export async function warnIfExpiring(db: Db, jobs: JobSink | null, credentialId: string, now: Date, egressIps: readonly string[]): Promise<ExpiryWarningDue | null> {
+  let after: JobSpec[] = [];
+  const due = await db.$transaction(async (tx) => {
     const cred = await tx.exchangeCredential.findUnique({ where: { id: credentialId } });
     if (!cred || cred.status !== "ACTIVE" || cred.expiresAt === null) return null;
     const due = expiryWarningDue(cred.expiresAt, now, cred.expiryWarnings);
     if (!due) return null;
     const claimed = await tx.exchangeCredential.updateMany({ where: { id: cred.id, expiryWarnings: { equals: cred.expiryWarnings } }, data: { expiryWarnings: due.sent } });
     if (claimed.count === 0) return null;
-    await tx.notification.create({ data: { userId: cred.userId, kind: "KEY_EXPIRING", message: expiryMessage({ ...cred, expiresAt: cred.expiresAt }, due.daysLeft, egressIps) } });
+    ({ after } = await notify(tx, jobs, {
+      userId: cred.userId,
+      kind: "KEY_EXPIRING",
+      message: expiryMessage({ ...cred, expiresAt: cred.expiresAt }, due.daysLeft, egressIps),
+      details: { exchange: cred.exchange, environment: cred.environment, daysLeft: due.daysLeft, expiresAt: cred.expiresAt.toISOString() },
+    }));
     return due;
   });
+  if (after.length) jobs?.afterCommit(after);
+  return due;
 }

@@ -6,8 +6,10 @@
 import type { Prisma } from "~/generated/prisma/client";
 import type { Exchange } from "~/generated/prisma/enums";
 import { PROFILES } from "~/server/exchanges/profiles";
+import type { JobSink } from "~/server/jobs/job-sink";
+import { notify, type Notified, type NotifyTx } from "~/server/notifications/notify";
 
-type Tx = Pick<Prisma.TransactionClient, "position" | "notification">;
+type Tx = Pick<Prisma.TransactionClient, "position"> & NotifyTx;
 
 /** Open live positions (size above zero, not paper) the user holds on this exchange. */
 export function openLivePositions(tx: Pick<Prisma.TransactionClient, "position">, userId: string, exchange: Exchange): Promise<number> {
@@ -26,9 +28,19 @@ export function keyDisabledMessage(exchange: Exchange, reason: string, openPosit
   );
 }
 
-/** Writes the KEY_DISABLED notification (in the caller's transaction); returns the open positions it named. */
-export async function notifyKeyDisabled(tx: Tx, cred: { userId: string; exchange: Exchange }, reason: string): Promise<number> {
+/** The KEY_DISABLED notification (in the caller's transaction): `after` goes to jobs.afterCommit; `open` is the positions it named. */
+export async function notifyKeyDisabled(
+  tx: Tx,
+  jobs: JobSink | null,
+  cred: { userId: string; exchange: Exchange; environment: string },
+  reason: string,
+): Promise<Notified & { open: number }> {
   const open = await openLivePositions(tx, cred.userId, cred.exchange);
-  await tx.notification.create({ data: { userId: cred.userId, kind: "KEY_DISABLED", message: keyDisabledMessage(cred.exchange, reason, open) } });
-  return open;
+  const sent = await notify(tx, jobs, {
+    userId: cred.userId,
+    kind: "KEY_DISABLED",
+    message: keyDisabledMessage(cred.exchange, reason, open),
+    details: { exchange: cred.exchange, environment: cred.environment, reason, openLivePositions: open },
+  });
+  return { ...sent, open };
 }

@@ -41,7 +41,7 @@ async function round(userIds: string[], now?: Date) {
   // Park the other tests' keys for the round (the watch checks every ACTIVE key).
   await db().exchangeCredential.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { status: "UNVERIFIED" } });
   try {
-    return await checkKeyHealth({ db: db(), adapter, egressIps: [EGRESS], requireIpRestriction: false, ...(now ? { now: () => now } : {}) });
+    return await checkKeyHealth({ db: db(), adapter, jobs: null, egressIps: [EGRESS], requireIpRestriction: false, ...(now ? { now: () => now } : {}) });
   } finally {
     await db().exchangeCredential.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { status: "ACTIVE" } });
   }

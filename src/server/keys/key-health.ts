@@ -8,6 +8,7 @@
 import { envVar } from "~/env";
 import type { Db } from "~/server/db";
 import type { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
+import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { warnIfExpiring } from "~/server/keys/expiry-warnings";
 import { verifyCredential } from "~/server/keys/verify-credential";
@@ -31,6 +32,8 @@ export const keyHealthJob = (delayMs = KEY_HEALTH_INTERVAL_MS): JobSpec => ({
 export interface KeyHealthDeps {
   db: Db;
   adapter: ExchangeAdapter;
+  /** Where the warnings' and notices' deliveries are queued. */
+  jobs: JobSink | null;
   egressIps: readonly string[];
   requireIpRestriction: boolean;
   now?: () => Date;
@@ -65,10 +68,11 @@ export async function checkKeyHealth(deps: KeyHealthDeps): Promise<KeyHealthTota
           source: "key_health",
           egressIps: deps.egressIps,
           requireIpRestriction: deps.requireIpRestriction,
+          jobs: deps.jobs,
         });
         totals.checked++;
         if (r.status !== "ACTIVE") totals.lost++;
-        else if (await warnIfExpiring(deps.db, id, deps.now?.() ?? new Date(), deps.egressIps)) totals.warned++;
+        else if (await warnIfExpiring(deps.db, deps.jobs, id, deps.now?.() ?? new Date(), deps.egressIps)) totals.warned++;
       } catch (err) {
         totals.failed++;
         logger.warn({ err, credentialId: id }, "key health: could not check a key; the next round tries again");

@@ -12,6 +12,7 @@ import { AppError } from "~/server/errors";
 import type { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import { PROFILES } from "~/server/exchanges/profiles";
 import type { RequestMeta } from "~/server/http/request-meta";
+import type { JobSink } from "~/server/jobs/job-sink";
 import { notifySecurityEvent } from "~/server/mail/security-notices";
 import { storeCredential } from "~/server/keys/store-credential";
 import { verifyCredential, type VerificationResult } from "~/server/keys/verify-credential";
@@ -28,6 +29,8 @@ export interface KeyContext {
   egressIps: readonly string[];
   /** REQUIRE_KEY_IP_RESTRICTION: refuse keys the exchange reports as usable from any IP. */
   requireIpRestriction?: boolean;
+  /** Where a "key disabled" notification's deliveries are queued (none: the bell only). */
+  jobs?: JobSink | null;
 }
 
 export const EXCHANGE_VALUES = ["BINANCE", "BYBIT"] as const;
@@ -103,7 +106,7 @@ export function toView(c: CredentialRow): CredentialView {
 }
 
 function verifyOptions(ctx: KeyContext) {
-  return { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps, requireIpRestriction: ctx.requireIpRestriction ?? false };
+  return { actorId: ctx.userId, meta: ctx.meta, egressIps: ctx.egressIps, requireIpRestriction: ctx.requireIpRestriction ?? false, jobs: ctx.jobs ?? null };
 }
 
 function verificationOf(r: VerificationResult) {

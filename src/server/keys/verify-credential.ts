@@ -15,6 +15,8 @@ import type { ExchangeAdapter, KeyInfo, KeyPermissions } from "~/server/exchange
 import { isExchangeError } from "~/server/exchanges/map-error";
 import { PROFILES } from "~/server/exchanges/profiles";
 import type { RequestMeta } from "~/server/http/request-meta";
+import type { JobSink } from "~/server/jobs/job-sink";
+import type { JobSpec } from "~/server/jobs/job-types";
 import { FIND_EGRESS_IPS } from "~/server/keys/egress-ips";
 import { expiryMessage, expiryWarningDue } from "~/server/keys/expiry-warnings";
 import { notifyKeyDisabled } from "~/server/keys/key-disabled-notice";
@@ -46,6 +48,8 @@ export interface VerifyContext {
   audit?: "always" | "on_change";
   /** Who asked, for the audit row: the key-health job says "key_health". */
   source?: string;
+  /** Where a KEY_DISABLED notice's deliveries are queued (null: the bell only). */
+  jobs?: JobSink | null;
 }
 
 const NO_PERMISSIONS: KeyPermissions = { read: false, trade: false, futures: false, withdraw: false, ipRestricted: false };
@@ -123,6 +127,7 @@ export async function verifyCredential(
   const durationMs = Date.now() - started;
   const exchangeName = PROFILES[cred.exchange].label;
 
+  let after: JobSpec[] = [];
   await db.$transaction(async (tx) => {
     await tx.credentialCheck.create({
       data: {
@@ -178,7 +183,7 @@ export async function verifyCredential(
     });
     // The adapter's AUTH hook may have disabled (and notified) already during this very attempt.
     const wasDisabled = cred.status === "DISABLED" || (await tx.notification.count({ where: { userId: cred.userId, kind: "KEY_DISABLED", createdAt: { gte: new Date(started) } } })) > 0;
-    if (status === "DISABLED" && !wasDisabled) await notifyKeyDisabled(tx, cred, message ?? `${exchangeName} refused the key.`);
+    if (status === "DISABLED" && !wasDisabled) ({ after } = await notifyKeyDisabled(tx, ctx.jobs ?? null, cred, message ?? `${exchangeName} refused the key.`));
     const changed = status !== cred.status || (message === null) !== (cred.lastError === null);
     if ((ctx.audit ?? "always") === "on_change" && !changed) return;
     await writeAudit(tx, {
@@ -200,11 +205,13 @@ export async function verifyCredential(
       },
     });
   });
+  if (after.length) ctx.jobs?.afterCommit(after);
   return { credentialId: cred.id, status, ok, message, warnings, permissions, errorKind, previousStatus: cred.status, keyInfo };
 }
 
 /** The adapter's AUTH hook: any later exchange call that the exchange refuses disables the key. */
-export async function disableAfterAuthFailure(db: Db, credentialId: string, reason: string): Promise<void> {
+export async function disableAfterAuthFailure(db: Db, credentialId: string, reason: string, jobs: JobSink | null = null): Promise<void> {
+  let after: JobSpec[] = [];
   await db.$transaction(async (tx) => {
     const cred = await tx.exchangeCredential.findUnique({ where: { id: credentialId } });
     if (!cred) return;
@@ -213,7 +220,7 @@ export async function disableAfterAuthFailure(db: Db, credentialId: string, reas
       data: { status: "DISABLED", lastError: reason, consecutiveFailures: { increment: 1 } },
     });
     if (cred.status === "DISABLED") return;
-    await notifyKeyDisabled(tx, cred, reason);
+    ({ after } = await notifyKeyDisabled(tx, jobs, cred, reason));
     await writeAudit(tx, {
       action: "key.auto_disable",
       outcome: "FAILURE",
@@ -224,4 +231,5 @@ export async function disableAfterAuthFailure(db: Db, credentialId: string, reas
       details: { exchange: cred.exchange, reason },
     });
   });
+  if (after.length) jobs?.afterCommit(after);
 }

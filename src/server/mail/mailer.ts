@@ -16,7 +16,7 @@ import { devMailboxDir, storeDevMail } from "~/server/mail/dev-mailbox";
 import { logger } from "~/server/logger";
 import { processRegistry } from "~/server/process-registry";
 
-export type MailKind = "verify_email" | "account_exists" | "reset_password" | "security_notice";
+export type MailKind = "verify_email" | "account_exists" | "reset_password" | "security_notice" | "notification";
 
 export interface MailMessage {
   kind: MailKind;

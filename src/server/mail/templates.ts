@@ -116,3 +116,8 @@ export function securityNoticeMessage(to: string, name: string, event: SecurityE
     appUrl("/forgot-password"),
   ]);
 }
+
+/** A notification (order failed, key disabled, ...) by email; the settings link turns it off. */
+export function notificationMessage(to: string, title: string, text: string): MailMessage {
+  return compose("notification", to, `KeyRelay: ${title}`, [text, "All notifications and the delivery log:", appUrl("/notifications"), "Choose what is emailed to you in Settings -> Notifications."]);
+}

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { ModeBadge } from "./mode-badge";
+import { NotificationBell } from "./notification-bell";
 import { StepUpProvider } from "./step-up";
 
 const NAV = [
@@ -45,6 +46,7 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
           </nav>
           <div className="flex items-center gap-3 text-sm">
             <ModeBadge />
+            <NotificationBell />
             <span className="hidden text-slate-500 sm:inline">{props.user.email}</span>
             <button
               type="button"

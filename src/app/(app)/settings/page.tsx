@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { ApiTokensSection } from "./_components/api-tokens";
 import { ChangePasswordSection } from "./_components/change-password";
 import { SecurityLog } from "./_components/security-log";
@@ -10,6 +11,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold">Settings</h1>
+      <Link href="/settings/notifications" className="inline-block text-sm font-medium text-brand-700 hover:underline">Notifications: email, Telegram and webhook channels →</Link>
       <TwoFactorSection requiredNotice={twoFactor === "required"} />
       <TradingModeSection />
       <ApiTokensSection />

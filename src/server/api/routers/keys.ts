@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getEnv } from "~/env";
 import { createTRPCRouter, protectedProcedure, requireStepUp, type Context } from "~/server/api/trpc";
 import { assertRecentStepUp } from "~/server/auth/step-up";
-import { getExchangeAdapter } from "~/server/keys/exchange-access";
+import { getExchangeAdapter, getJobSink } from "~/server/keys/exchange-access";
 import {
   allKeyStatus,
   credentialView,
@@ -31,6 +31,7 @@ function keyContext(ctx: Context & { user: { id: string } }) {
     meta: ctx.meta,
     egressIps: env.EGRESS_IPS,
     requireIpRestriction: env.REQUIRE_KEY_IP_RESTRICTION,
+    jobs: getJobSink(),
   };
 }
 

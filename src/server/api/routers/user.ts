@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { recentNotifications } from "~/server/account/notifications";
+import { recentNotifications } from "~/server/notifications/feed";
 import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
 import { userSecurityLog } from "~/server/audit/audit-query";
 

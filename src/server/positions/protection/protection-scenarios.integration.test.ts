@@ -108,7 +108,7 @@ describe("the strategy closes, the user cancels by hand", () => {
       ["STOP_LOSS", "OPEN", "48500"],
     ]);
     expect((await waitingOnExchange(sub.apiKey)).map((o) => o.clientOrderId)).toEqual([rows[1]!.clientOrderId]);
-    const note = await h.deps.db.notification.findFirstOrThrow({ where: { userId: sub.userId, kind: "PROTECTION_CANCELLED" } });
+    const note = await h.deps.db.notification.findFirstOrThrow({ where: { userId: sub.userId, kind: "POSITION_UNPROTECTED" } });
     expect(note.message).toContain("stop-loss on BTC/USDT:USDT was cancelled on the exchange");
   }, 60_000);
 });

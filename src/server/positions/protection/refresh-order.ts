@@ -9,6 +9,7 @@
 import { Prisma, type Position, type ProtectiveOrder } from "~/generated/prisma/client";
 import { writeAudit } from "~/server/audit/write-audit";
 import { RESEND_SAFE_AFTER_MS, type EngineDeps } from "~/server/engine/engine-deps";
+import { notify, withNotifications } from "~/server/notifications/notify";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import { logger } from "~/server/logger";
 import { bookFills } from "~/server/positions/position-ledger";
@@ -89,12 +90,15 @@ export async function refreshOrder(ctx: SyncContext, row: ProtectiveOrder): Prom
   const message = byHand ? "Cancelled on the exchange, outside KeyRelay." : "The exchange expired it (nothing was left to close).";
   const ended = await end(deps, row, "CANCELED", message);
   if (ended && byHand) {
-    await deps.db.notification.create({
-      data: {
+    // Until it is placed again the position may have no stop: the owner hears it on their channels.
+    await withNotifications(deps.db, deps.jobs, async (tx, after) => {
+      const n = await notify(tx, deps.jobs, {
         userId: position.userId,
-        kind: "PROTECTION_CANCELLED",
+        kind: "POSITION_UNPROTECTED",
         message: `Your ${LABEL[row.kind]} on ${position.symbol} was cancelled on the exchange, outside KeyRelay. KeyRelay places it again while the position is open.`,
-      },
+        details: { positionId: position.id, symbol: position.symbol, protectiveOrder: row.kind, reason: "cancelled outside KeyRelay" },
+      });
+      after.push(...n.after);
     });
   }
 }

@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import { Prisma, type ProtectiveOrder } from "~/generated/prisma/client";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { EngineDeps } from "~/server/engine/engine-deps";
+import { notify, withNotifications } from "~/server/notifications/notify";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import { isPositionModeMismatch } from "~/server/exchanges/exchange-adapter";
 import { isExchangeError } from "~/server/exchanges/map-error";
@@ -208,10 +209,11 @@ async function flagUnprotected(ctx: SyncContext, want: DesiredOrder[]): Promise<
   if (unprotected && !current.unprotectedAt) {
     const failed = await deps.db.protectiveOrder.findFirst({ where: { positionId: position.id, status: "FAILED" }, orderBy: { createdAt: "desc" }, select: { message: true } });
     const note = `No stop-loss is on the exchange for this ${position.symbol} position: ${failed?.message ?? "it could not be placed"}. KeyRelay keeps trying; you can close the position from the Positions page.`;
-    await deps.db.$transaction([
-      deps.db.position.update({ where: { id: position.id }, data: { unprotectedAt: new Date(), protectionNote: note } }),
-      deps.db.notification.create({ data: { userId: position.userId, kind: "POSITION_UNPROTECTED", message: note } }),
-    ]);
+    await withNotifications(deps.db, deps.jobs, async (tx, after) => {
+      await tx.position.update({ where: { id: position.id }, data: { unprotectedAt: new Date(), protectionNote: note } });
+      const n = await notify(tx, deps.jobs, { userId: position.userId, kind: "POSITION_UNPROTECTED", message: note, details: { positionId: position.id, symbol: position.symbol, reason: failed?.message ?? null } });
+      after.push(...n.after);
+    });
   } else if (!unprotected && current.unprotectedAt) {
     await deps.db.position.update({ where: { id: position.id }, data: { unprotectedAt: null, protectionNote: null } });
   }
