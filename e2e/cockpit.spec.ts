@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, createUser, newUser, query, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, newUser, query, saveKey, signInAdmin, simAccount, subscribeQuote, uniqueEmail } from "./fixtures";
 
 const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 800 },
@@ -63,10 +63,7 @@ for (const vp of VIEWPORTS) {
       await (checklistStep(page, "KEY")).getByRole("link", { name: "Connect a key" }).click();
       await expect(page).toHaveURL(/\/keys$/);
       const key = await simAccount("bybit", { balances: { USDT: "5000" } });
-      const card = page.getByTestId("card-bybit");
-      await card.getByLabel("API key").fill(key.apiKey);
-      await card.getByLabel("Secret key").fill(key.secret);
-      await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
+      const card = await saveKey(page, "Bybit", key);
       await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
       await page.goto("/dashboard");
       await expect(checklistStep(page, "KEY")).toHaveAttribute("data-done", "true");
@@ -127,21 +124,11 @@ for (const vp of VIEWPORTS) {
       await strategy(name);
       await newUser(page, { prefix: `golive-${vp.name}` });
       const key = await simAccount("bybit");
-      await page.goto("/keys");
-      const card = page.getByTestId("card-bybit");
-      await card.getByLabel("API key").fill(key.apiKey);
-      await card.getByLabel("Secret key").fill(key.secret);
-      await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
-      await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+      await connectKey(page, "Bybit", key);
       await page.goto("/settings");
       await page.getByLabel(/^Paper/).click();
       await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PAPER.");
-      await page.goto("/signals");
-      const sub = page.getByTestId("subscribe-card").filter({ hasText: name });
-      await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
-      await sub.getByLabel("Size", { exact: true }).fill("75");
-      await sub.getByRole("button", { name: "Subscribe" }).click();
-      await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+      await subscribeQuote(page, name, "75");
 
       await page.goto("/settings");
       await page.getByLabel(/Personal \(live\)/).click();

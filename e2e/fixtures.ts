@@ -154,3 +154,35 @@ export async function confirmGoLive(page: Page) {
   await dialog.getByRole("button", { name: "Go live" }).click();
   await expect(dialog).toBeHidden();
 }
+
+/** On the Keys page (already open): fills an exchange key and saves it; returns its card (verification may still be running). */
+export async function saveKey(page: Page, exchange: "Binance" | "Bybit", key: { apiKey: string; secret: string }) {
+  const card = page.getByTestId(`card-${exchange.toLowerCase()}`);
+  await card.getByLabel("API key").fill(key.apiKey);
+  await card.getByLabel("Secret key").fill(key.secret);
+  await card.getByRole("button", { name: `Save and verify ${exchange} key` }).click();
+  return card;
+}
+
+/** Keys page -> save the key -> ACTIVE. */
+export async function connectKey(page: Page, exchange: "Binance" | "Bybit", key: { apiKey: string; secret: string }) {
+  await page.goto("/keys");
+  const card = await saveKey(page, exchange, key);
+  await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+  return card;
+}
+
+/** The card of a strategy on the Signals page (already open). */
+export const subscribeCard = (page: Page, strategyName: string) => page.getByTestId("subscribe-card").filter({ hasText: strategyName });
+
+/** Signals page -> follow the strategy with a fixed quote amount per order (USDT). */
+export async function subscribeQuote(page: Page, strategyName: string, quote: string) {
+  await page.goto("/signals");
+  const sub = subscribeCard(page, strategyName);
+  await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
+  await sub.getByLabel("Size", { exact: true }).fill(quote);
+  await sub.getByRole("button", { name: "Subscribe" }).click();
+  await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+  return sub;
+}
+

@@ -1,15 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
-import { newUser, simAccount } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { newUser, saveKey, simAccount } from "./fixtures";
 
 const DAY = 86_400_000;
-
-async function connect(page: Page, exchange: "Binance" | "Bybit", key: { apiKey: string; secret: string }) {
-  const card = page.getByTestId(`card-${exchange.toLowerCase()}`);
-  await card.getByLabel("API key").fill(key.apiKey);
-  await card.getByLabel("Secret key").fill(key.secret);
-  await card.getByRole("button", { name: `Save and verify ${exchange} key` }).click();
-  return card;
-}
 
 test("the keys card shows the balance read, the expiry and the IP binding, and names the egress IP with a copy button", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -21,7 +13,7 @@ test("the keys card shows the balance read, the expiry and the IP binding, and n
   ]);
   await page.goto("/keys");
 
-  const bybitCard = await connect(page, "Bybit", bybit);
+  const bybitCard = await saveKey(page, "Bybit", bybit);
   await expect(bybitCard.getByTestId("card-key-status")).toHaveText("ACTIVE");
   await expect(bybitCard.getByTestId("verify-result")).toContainText("has no IP restriction, so it expires in 12 days");
   await expect(bybitCard.getByTestId("key-balance")).toContainText("2,500.5 USDT");
@@ -35,7 +27,7 @@ test("the keys card shows the balance read, the expiry and the IP binding, and n
   await expect(binding.getByRole("button", { name: "Copied" })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("203.0.113.10");
 
-  const binanceCard = await connect(page, "Binance", binance);
+  const binanceCard = await saveKey(page, "Binance", binance);
   await expect(binanceCard.getByTestId("card-key-status")).toHaveText("ACTIVE");
   await expect(binanceCard.getByTestId("key-balance")).toContainText("1,000 USDT");
   await expect(binanceCard.getByTestId("key-expiry")).toHaveText("no expiry reported");
@@ -51,7 +43,7 @@ for (const size of [
     await newUser(page, { prefix: `keyhealth-bad-${size.name}` });
     const good = await simAccount("binance");
     await page.goto("/keys");
-    const card = await connect(page, "Binance", { apiKey: good.apiKey, secret: good.secret.slice(0, -1) + (good.secret.endsWith("A") ? "B" : "A") });
+    const card = await saveKey(page, "Binance", { apiKey: good.apiKey, secret: good.secret.slice(0, -1) + (good.secret.endsWith("A") ? "B" : "A") });
     await expect(card.getByTestId("card-key-status")).toHaveText("DISABLED");
     await expect(card.getByTestId("card-status")).toBeVisible();
     await expect(card.getByText("Connected", { exact: true })).toHaveCount(0);

@@ -1,13 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, newUser, query, simAccount } from "./fixtures";
-
-async function connect(page: Page, exchange: "Binance" | "Bybit", key: { apiKey: string; secret: string }) {
-  const card = page.getByTestId(`card-${exchange.toLowerCase()}`);
-  await card.getByLabel("API key").fill(key.apiKey);
-  await card.getByLabel("Secret key").fill(key.secret);
-  await card.getByRole("button", { name: `Save and verify ${exchange} key` }).click();
-  return card;
-}
+import { confirmGoLive, newUser, query, saveKey, simAccount } from "./fixtures";
 
 async function expectChips(card: ReturnType<Page["getByTestId"]>, on: Record<string, boolean>) {
   for (const [name, enabled] of Object.entries(on)) {
@@ -20,7 +12,7 @@ test("connect a Bybit and a Binance key from the simulator: both ACTIVE with the
   const [bybit, binance] = await Promise.all([simAccount("bybit"), simAccount("binance", { permissions: { read: true, spotTrade: true, futures: false, withdraw: false }, ipRestricted: true })]);
   await page.getByRole("link", { name: "Keys" }).click();
 
-  const bybitCard = await connect(page, "Bybit", bybit);
+  const bybitCard = await saveKey(page, "Bybit", bybit);
   await expect(bybitCard.getByTestId("verify-result")).toContainText("Key verified: ACTIVE.");
   await expect(bybitCard.getByTestId("verify-result")).toContainText("203.0.113.10"); // IP-restriction warning names our egress IP
   await expect(bybitCard.getByTestId("key-status")).toHaveText("ACTIVE");
@@ -28,7 +20,7 @@ test("connect a Bybit and a Binance key from the simulator: both ACTIVE with the
   await expect(bybitCard.getByTestId("perm-ip")).toHaveText("any IP");
   await expect(bybitCard.getByTestId("masked-key")).toHaveText(`${bybit.apiKey.slice(0, 4)}…${bybit.apiKey.slice(-4)}`);
 
-  const binanceCard = await connect(page, "Binance", binance);
+  const binanceCard = await saveKey(page, "Binance", binance);
   await expect(binanceCard.getByTestId("key-status")).toHaveText("ACTIVE");
   await expectChips(binanceCard, { read: true, trade: true, futures: false, withdraw: false, ip: true });
   await expect(binanceCard.getByTestId("perm-ip")).toHaveText("IP-restricted");
@@ -52,13 +44,13 @@ test("a withdraw-enabled key is REJECTED with its message; a wrong secret gives 
   const { email } = await newUser(page, { prefix: "reject" });
   const risky = await simAccount("bybit", { permissions: { read: true, spotTrade: true, futures: true, withdraw: true } });
   await page.goto("/keys");
-  const card = await connect(page, "Bybit", risky);
+  const card = await saveKey(page, "Bybit", risky);
   await expect(card.getByTestId("key-status")).toHaveText("REJECTED");
   await expect(card.getByTestId("verify-result")).toContainText("disable withdrawals on this key");
   await expectChips(card, { withdraw: true });
 
   const good = await simAccount("binance");
-  const binanceCard = await connect(page, "Binance", { apiKey: good.apiKey, secret: good.secret.slice(0, -1) + (good.secret.endsWith("A") ? "B" : "A") });
+  const binanceCard = await saveKey(page, "Binance", { apiKey: good.apiKey, secret: good.secret.slice(0, -1) + (good.secret.endsWith("A") ? "B" : "A") });
   await expect(binanceCard.getByTestId("key-status")).toHaveText("DISABLED");
   await expect(binanceCard.getByTestId("last-error")).toContainText("Binance rejected this API key");
 
@@ -67,7 +59,7 @@ test("a withdraw-enabled key is REJECTED with its message; a wrong secret gives 
 
   // Format errors are caught before the exchange is asked, and name the field.
   await page.getByTestId("card-binance").getByRole("button", { name: "Replace" }).click();
-  await connect(page, "Binance", { apiKey: "short", secret: "also short" });
+  await saveKey(page, "Binance", { apiKey: "short", secret: "also short" });
   await expect(page.getByTestId("card-binance").getByText(/A Binance API key/)).toBeVisible();
 });
 
@@ -85,7 +77,7 @@ test("trading mode: PERSONAL needs an ACTIVE key; PAPER and OFF always work", as
   await expect(page.getByLabel(/^Paper/)).toBeChecked();
 
   await page.goto("/keys");
-  await connect(page, "Bybit", await simAccount("bybit"));
+  await saveKey(page, "Bybit", await simAccount("bybit"));
   await expect(page.getByTestId("card-bybit").getByTestId("key-status")).toHaveText("ACTIVE");
   await page.goto("/settings");
   await confirmGoLive(page);

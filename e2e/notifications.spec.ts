@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { startFakeTelegram, type FakeTelegram } from "../src/server/test/fake-telegram";
 import { verifySignature } from "../src/server/notifications/webhook-signing";
-import { createUser, signIn, signInAdmin, simAccount, uniqueEmail, waitForMail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, signIn, signInAdmin, simAccount, subscribeQuote, uniqueEmail, waitForMail } from "./fixtures";
 
 // The fake bot API listens where the server and the worker were told it is (TELEGRAM_API_BASE in playwright.config.ts).
 let telegram: FakeTelegram;
@@ -70,21 +70,11 @@ for (const viewport of [
     await signIn(page, email, "subscriber password");
     // 1 USDT: the exchange refuses a 50 USDT buy (insufficient funds).
     const key = await simAccount("bybit", { balances: { USDT: "1" } });
-    await page.goto("/keys");
-    const card = page.getByTestId("card-bybit");
-    await card.getByLabel("API key").fill(key.apiKey);
-    await card.getByLabel("Secret key").fill(key.secret);
-    await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
-    await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+    await connectKey(page, "Bybit", key);
     await page.goto("/settings");
-    await page.getByLabel(/Personal \(live\)/).click();
+    await confirmGoLive(page);
     await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
-    await page.goto("/signals");
-    const sub = page.getByTestId("subscribe-card").filter({ hasText: name });
-    await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
-    await sub.getByLabel("Size", { exact: true }).fill("50");
-    await sub.getByRole("button", { name: "Subscribe" }).click();
-    await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+    await subscribeQuote(page, name, "50");
 
     // Channels: email (on by default for key and protection events; the user adds failed orders), Telegram, a webhook.
     await page.goto("/settings");

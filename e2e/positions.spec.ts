@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, query, signIn, signInAdmin, simAccount, subscribeQuote, uniqueEmail } from "./fixtures";
 
 const SIM = () => process.env.SIM_URL!;
 const simPost = async (path: string, body: unknown) => {
@@ -30,21 +30,11 @@ async function subscriber(page: Page, strategyName: string) {
   createUser({ email, password: "positions password", tier: "PRO" });
   await signIn(page, email, "positions password");
   const key = await simAccount("bybit", { balances: { USDT: "5000" } });
-  await page.goto("/keys");
-  const card = page.getByTestId("card-bybit");
-  await card.getByLabel("API key").fill(key.apiKey);
-  await card.getByLabel("Secret key").fill(key.secret);
-  await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
-  await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+  await connectKey(page, "Bybit", key);
   await page.goto("/settings");
   await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
-  await page.goto("/signals");
-  const sub = page.getByTestId("subscribe-card").filter({ hasText: strategyName });
-  await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
-  await sub.getByLabel("Size", { exact: true }).fill("50");
-  await sub.getByRole("button", { name: "Subscribe" }).click();
-  await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+  await subscribeQuote(page, strategyName, "50");
   return { email, apiKey: key.apiKey };
 }
 

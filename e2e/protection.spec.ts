@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, query, signIn, signInAdmin, simAccount, uniqueEmail } from "./fixtures";
 
 const simPost = async (path: string, body: unknown) => {
   const res = await fetch(`${process.env.SIM_URL}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -58,12 +58,7 @@ async function subscriber(page: Page, strategyName: string) {
   createUser({ email, password: "protection password", tier: "PRO" });
   await signIn(page, email, "protection password");
   const key = await simAccount("bybit", { balances: { USDT: "5000" } });
-  await page.goto("/keys");
-  const keyCard = page.getByTestId("card-bybit");
-  await keyCard.getByLabel("API key").fill(key.apiKey);
-  await keyCard.getByLabel("Secret key").fill(key.secret);
-  await keyCard.getByRole("button", { name: "Save and verify Bybit key" }).click();
-  await expect(keyCard.getByTestId("key-status")).toHaveText("ACTIVE");
+  await connectKey(page, "Bybit", key);
   await page.goto("/settings");
   await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");

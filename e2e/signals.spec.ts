@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from "@playwright/test";
-import { confirmGoLive, createUser, query, signIn, signInAdmin, simAccount, simOrders, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, query, signIn, signInAdmin, simAccount, simOrders, subscribeQuote, uniqueEmail } from "./fixtures";
 
 /** A user of the given tier who connected their own simulator key, went PERSONAL and subscribed. */
 async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName: string) {
@@ -9,21 +9,11 @@ async function subscriber(browser: Browser, tier: "PRO" | "TRIAL", strategyName:
   createUser({ email, password: "subscriber password", tier });
   await signIn(page, email, "subscriber password");
   const key = await simAccount("bybit", { balances: { USDT: "5000" } });
-  await page.goto("/keys");
-  const card = page.getByTestId("card-bybit");
-  await card.getByLabel("API key").fill(key.apiKey);
-  await card.getByLabel("Secret key").fill(key.secret);
-  await card.getByRole("button", { name: "Save and verify Bybit key" }).click();
-  await expect(card.getByTestId("key-status")).toHaveText("ACTIVE");
+  await connectKey(page, "Bybit", key);
   await page.goto("/settings");
   await confirmGoLive(page);
   await expect(page.getByTestId("mode-message")).toHaveText("Trading mode set to PERSONAL.");
-  await page.goto("/signals");
-  const sub = page.getByTestId("subscribe-card").filter({ hasText: strategyName });
-  await sub.getByLabel("Sizing").selectOption("FIXED_QUOTE");
-  await sub.getByLabel("Size", { exact: true }).fill("50");
-  await sub.getByRole("button", { name: "Subscribe" }).click();
-  await expect(sub.getByTestId("subscription-message")).toHaveText("Subscribed.");
+  await subscribeQuote(page, strategyName, "50");
   return { page, context, apiKey: key.apiKey };
 }
 

@@ -77,6 +77,8 @@ const USER = new Set([
   "positions.history",
   "positions.historyOptions",
   "positions.close",
+  "dashboard.overview",
+  "dashboard.goLivePreview",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */

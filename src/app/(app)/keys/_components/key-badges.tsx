@@ -53,7 +53,7 @@ export function PermissionChips({
           data-testid={`perm-${name}`}
           data-enabled={on ? "true" : "false"}
           className={`rounded-md px-2 py-0.5 text-xs font-medium ${
-            on ? (name === "withdraw" ? "bg-red-600 text-white" : "bg-brand-600 text-white") : "bg-slate-100 text-slate-400 line-through"
+            on ? (name === "withdraw" ? "bg-red-600 text-white" : "bg-brand-600 text-white") : "bg-slate-100 text-slate-600 line-through"
           }`}
         >
           <span className="sr-only">{on ? "allowed: " : "not allowed: "}</span>

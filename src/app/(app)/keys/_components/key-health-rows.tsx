@@ -4,11 +4,12 @@ import { useState } from "react";
 import { fmtAmount } from "~/components/decimal-format";
 import type { RouterOutputs } from "~/trpc/react";
 import { IpGuidance } from "./ip-guidance";
+import { formatDateTime } from "~/components/time-format";
 
 type KeyView = RouterOutputs["keys"]["allStatus"]["exchanges"][number]["keys"][number];
 const DAY_MS = 86_400_000;
 
-const when = (d: Date) => d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+const when = (d: Date) => formatDateTime(d);
 
 /** "in 12 days", "in 1 day", "in under a day", or "expired" (whole days rounded up, as the warnings count them). */
 export function expiresIn(expiresAt: Date, now: number): string {

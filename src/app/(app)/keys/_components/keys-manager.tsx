@@ -8,6 +8,7 @@ import { IpGuidance } from "./ip-guidance";
 import { KeyHealthRows } from "./key-health-rows";
 import { useStepUp } from "../../_components/step-up";
 import { KeyForm, type SaveResult } from "./key-form";
+import { formatDateTime } from "~/components/time-format";
 
 type ExchangeStatus = RouterOutputs["keys"]["allStatus"]["exchanges"][number];
 type KeyView = ExchangeStatus["keys"][number];
@@ -129,7 +130,7 @@ function KeyDetails({ k, name, egressIps, onReplace, onResult }: { k: KeyView; n
         <dd><PermissionChips permissions={k.permissions} known={k.permissionsKnown} ipRestricted={k.permissionsKnown ? k.ipRestricted : undefined} /></dd>
         <KeyHealthRows k={k} exchangeName={name} egressIps={egressIps} />
         <dt className="text-slate-500">Last verified</dt>
-        <dd>{k.lastVerifiedAt ? k.lastVerifiedAt.toLocaleString() : "never"}</dd>
+        <dd>{k.lastVerifiedAt ? formatDateTime(k.lastVerifiedAt) : "never"}</dd>
         {k.lastError ? (
           <>
             <dt className="text-slate-500">Problem</dt>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "~/trpc/react";
 import { PermissionChips, StatusBadge } from "../_components/key-badges";
+import { formatDateTime } from "~/components/time-format";
 
 export function KeyHistory() {
   const trpc = useTRPC();
@@ -34,7 +35,7 @@ export function KeyHistory() {
               <tbody className="divide-y divide-slate-100">
                 {checks.map((k) => (
                   <tr key={k.id} data-testid="check-row">
-                    <td className="py-2 pr-4 whitespace-nowrap">{k.at.toLocaleString()}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(k.at)}</td>
                     <td className="py-2 pr-4"><StatusBadge status={k.status} /></td>
                     <td className="py-2 pr-4"><PermissionChips permissions={k.permissions} known={readKey(k.errorKind)} ipRestricted={readKey(k.errorKind) ? k.ipRestricted : undefined} /></td>
                     <td className="py-2 pr-4 text-slate-700">{k.message ?? "OK"}</td>
