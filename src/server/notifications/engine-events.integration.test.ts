@@ -60,6 +60,7 @@ describe("order and signal notifications from the engine", () => {
     expect(skipped.message).toMatch(/^BUY BTC\/USDT was skipped \(S [0-9a-f]{6}\): .*minimum/);
     const filled = await waitFor(async () => (await notes(rich.userId)).find((n) => n.kind === "ORDER_FILLED"));
     expect(filled.message).toMatch(/^BUY 0\.001 BTC\/USDT filled at 50000 on Bybit/);
+    expect(filled.details).toMatchObject({ symbol: "BTC/USDT", side: "buy", status: "FILLED", paper: false, exchange: "BYBIT", filledAmount: "0.001", averagePrice: "50000", errorKind: null });
 
     // ETH/USDT is not among the strategy's symbols: rejected before any order.
     const rejected = await post(strategy.webhookToken, { ticker: "ETHUSDT", action: "buy", price: "3000", id: `n-${crypto.randomBytes(4).toString("hex")}` });

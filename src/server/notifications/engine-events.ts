@@ -5,11 +5,9 @@
  * owner in a fixed number of statements per page.
  */
 import type { Db } from "~/server/db";
-import { ES } from "~/server/engine/execution-state";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
-import type { NotificationKind } from "~/server/notifications/events";
-import { NOTIFY_PRIORITY, notifyMany, withNotifications, type NotifyInput } from "~/server/notifications/notify";
+import { NOTIFY_PRIORITY, notifyMany, queueDeliveries, withNotifications, type NotifyInput } from "~/server/notifications/notify";
 
 export interface NotifyDeps {
   db: Db;
@@ -25,55 +23,54 @@ export const notifySignalRejectedJob = (signalId: string): JobSpec => ({
   maxAttempts: 3,
 });
 
-const KIND_OF: Partial<Record<string, NotificationKind>> = {
-  [ES.FILLED]: "ORDER_FILLED",
-  [ES.PARTIALLY_FILLED]: "ORDER_FILLED",
-  [ES.REJECTED]: "ORDER_FAILED",
-  [ES.FAILED]: "ORDER_FAILED",
-  [ES.SKIPPED]: "ORDER_SKIPPED",
-};
+/**
+ * The bell line (and webhook fields) of every answered order in the batch, built by PostgreSQL in one
+ * INSERT ... SELECT: a 1,000-order fan-out's notifications cost the worker one statement, not a
+ * thousand rows read into JavaScript and written back (that took ~0.75 ms of worker CPU per order,
+ * as much as half of what sending the order costs). Resting orders are told when they fill or fail;
+ * skips the user chose (trading OFF, subscription paused) are no news to them.
+ * Amounts are written without trailing zeros (trim_scale), as Decimal's toFixed() shows them.
+ */
+const NOTIFY_ORDERS_SQL = `
+WITH e AS (
+  SELECT e.id, e."userId", e."signalId", e.status::text AS status, e.paper, e.symbol, e.side, e.exchange::text AS exchange,
+         trim_scale(e.amount)::text AS amount, trim_scale(e."filledAmount")::text AS "filledAmount", trim_scale(e."averagePrice")::text AS "averagePrice",
+         e."errorKind", e.message, st.name AS strategy,
+         CASE e.status::text WHEN 'FILLED' THEN 'ORDER_FILLED' WHEN 'PARTIALLY_FILLED' THEN 'ORDER_FILLED'
+                             WHEN 'REJECTED' THEN 'ORDER_FAILED' WHEN 'FAILED' THEN 'ORDER_FAILED' WHEN 'SKIPPED' THEN 'ORDER_SKIPPED' END AS kind,
+         CASE WHEN e.paper THEN 'paper' WHEN e.exchange::text = 'BINANCE' THEN 'Binance' WHEN e.exchange::text = 'BYBIT' THEN 'Bybit' ELSE 'exchange' END AS "where",
+         s.paused, u."tradingMode"::text AS "tradingMode"
+  FROM "Execution" e
+  JOIN "Subscription" s ON s.id = e."subscriptionId"
+  JOIN "Strategy" st ON st.id = s."strategyId"
+  JOIN "User" u ON u.id = e."userId"
+  WHERE e.id = ANY($1::text[])
+), m AS (
+  SELECT e.*, concat_ws(' ', upper(e.side), coalesce(e."filledAmount", e.amount), e.symbol) AS what FROM e
+  WHERE e.kind IS NOT NULL AND NOT (e.kind = 'ORDER_SKIPPED' AND (e.paused OR e."tradingMode" = 'OFF'))
+)
+INSERT INTO "Notification" (id, "userId", kind, message, details, "createdAt")
+SELECT 'n' || replace(gen_random_uuid()::text, '-', ''), m."userId", m.kind,
+       CASE m.kind
+         WHEN 'ORDER_FILLED' THEN m.what || ' filled' || coalesce(' at ' || m."averagePrice", '') || ' on ' || m."where" || ' (' || m.strategy || ').'
+         WHEN 'ORDER_FAILED' THEN m.what || ' on ' || m."where" || ' failed (' || m.strategy || '): ' || coalesce(m.message, m."errorKind", 'no reason given')
+         ELSE m.what || ' was skipped (' || m.strategy || '): ' || coalesce(m.message, 'no reason given')
+       END,
+       jsonb_build_object('executionId', m.id, 'signalId', m."signalId", 'strategy', m.strategy, 'symbol', m.symbol, 'side', m.side, 'status', m.status,
+         'paper', m.paper, 'exchange', m.exchange, 'amount', m.amount, 'filledAmount', m."filledAmount", 'averagePrice', m."averagePrice",
+         'errorKind', m."errorKind", 'reason', m.message),
+       now()
+FROM m
+RETURNING id, "userId", kind`;
 
-const EXCHANGE_NAMES: Record<string, string> = { BINANCE: "Binance", BYBIT: "Bybit" };
-
-/** The bell line and the webhook fields of one answered order. */
+/** The bell line and the webhook fields of each answered order of a flushed batch; deliveries to the channels that want them. */
 export async function notifyOrders(deps: NotifyDeps, executionIds: string[]): Promise<number> {
   if (executionIds.length === 0) return 0;
-  const rows = await deps.db.execution.findMany({
-    where: { id: { in: executionIds } },
-    select: {
-      id: true, userId: true, status: true, paper: true, symbol: true, side: true, exchange: true, amount: true, filledAmount: true, averagePrice: true,
-      errorKind: true, message: true, signalId: true,
-      subscription: { select: { paused: true, strategy: { select: { name: true } }, user: { select: { tradingMode: true } } } },
-    },
+  return withNotifications(deps.db, deps.jobs, async (tx, after) => {
+    const rows = await tx.$queryRawUnsafe<{ id: string; userId: string; kind: string }[]>(NOTIFY_ORDERS_SQL, executionIds);
+    after.push(...(await queueDeliveries(tx, deps.jobs, rows)).after);
+    return rows.length;
   });
-  const inputs: NotifyInput[] = [];
-  for (const e of rows) {
-    const kind = KIND_OF[e.status];
-    if (!kind) continue; // resting orders: told when they fill or fail
-    // Skips the user chose (trading OFF, subscription paused) are no news to them.
-    if (kind === "ORDER_SKIPPED" && (e.subscription.paused || e.subscription.user.tradingMode === "OFF")) continue;
-    const where = `${e.paper ? "paper" : EXCHANGE_NAMES[e.exchange ?? ""] ?? "exchange"}`;
-    const what = `${e.side.toUpperCase()} ${(e.filledAmount ?? e.amount)?.toFixed() ?? ""} ${e.symbol}`.replace(/\s+/g, " ");
-    const strategy = e.subscription.strategy.name;
-    const message =
-      kind === "ORDER_FILLED"
-        ? `${what} filled${e.averagePrice ? ` at ${e.averagePrice.toFixed()}` : ""} on ${where} (${strategy}).`
-        : kind === "ORDER_FAILED"
-          ? `${what} on ${where} failed (${strategy}): ${e.message ?? e.errorKind ?? "no reason given"}`
-          : `${what} was skipped (${strategy}): ${e.message ?? "no reason given"}`;
-    inputs.push({
-      userId: e.userId,
-      kind,
-      message,
-      details: {
-        executionId: e.id, signalId: e.signalId, strategy, symbol: e.symbol, side: e.side, status: e.status, paper: e.paper, exchange: e.exchange,
-        amount: e.amount?.toFixed() ?? null, filledAmount: e.filledAmount?.toFixed() ?? null, averagePrice: e.averagePrice?.toFixed() ?? null,
-        errorKind: e.errorKind, reason: e.message,
-      },
-    });
-  }
-  await withNotifications(deps.db, deps.jobs, async (tx, after) => void after.push(...(await notifyMany(tx, deps.jobs, inputs)).after));
-  return inputs.length;
 }
 
 const PAGE = 2_000;

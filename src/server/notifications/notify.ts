@@ -52,9 +52,18 @@ export async function notifyMany(tx: NotifyTx, jobs: JobSink | null, inputs: Not
     data: inputs.map((n) => ({ userId: n.userId, kind: n.kind, message: n.message, details: (n.details ?? undefined) as Prisma.InputJsonValue | undefined })),
     select: { id: true, userId: true, kind: true },
   });
+  return queueDeliveries(tx, jobs, rows);
+}
+
+/**
+ * For bell rows already stored (by notifyMany, or by one INSERT ... SELECT for a batch of orders):
+ * one PENDING delivery and its job per enabled channel that wants the row's kind.
+ */
+export async function queueDeliveries(tx: NotifyTx, jobs: JobSink | null, rows: readonly { id: string; userId: string; kind: string }[]): Promise<Notified> {
+  const notificationIds = rows.map((r) => r.id);
   // Without a queue (a CLI, a seed) the bell is all there is: no delivery would ever be sent.
-  if (!jobs) return { notificationIds: rows.map((r) => r.id), after: [] };
-  const userIds = [...new Set(inputs.map((n) => n.userId))];
+  if (!jobs || rows.length === 0) return { notificationIds, after: [] };
+  const userIds = [...new Set(rows.map((r) => r.userId))];
   const channels = await tx.notificationChannel.findMany({ where: { userId: { in: userIds }, enabled: true }, select: { id: true, userId: true, type: true, events: true } });
   // A user who never opened the settings still gets the default email events at their account address.
   const withEmail = new Set(channels.filter((c) => c.type === "EMAIL").map((c) => c.userId));
@@ -68,11 +77,11 @@ export async function notifyMany(tx: NotifyTx, jobs: JobSink | null, inputs: Not
   const byUser = new Map<string, typeof channels>();
   for (const c of channels) byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), c]);
   const deliveries = rows.flatMap((r) => (byUser.get(r.userId) ?? []).filter((c) => c.events.includes(r.kind)).map((c) => ({ notificationId: r.id, channelId: c.id })));
-  if (deliveries.length === 0) return { notificationIds: rows.map((r) => r.id), after: [] };
+  if (deliveries.length === 0) return { notificationIds, after: [] };
   const created = await tx.notificationDelivery.createManyAndReturn({ data: deliveries, select: { id: true } });
   const specs = created.map((d) => deliverJob(d.id));
   await jobs.addInTx(tx, specs);
-  return { notificationIds: rows.map((r) => r.id), after: specs };
+  return { notificationIds, after: specs };
 }
 
 /** The email channel a user has before changing anything: their account address, the default events. */
