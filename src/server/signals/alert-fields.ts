@@ -206,6 +206,11 @@ export const alertFieldsSchema = z.object({
     const d = positiveDecimal(v);
     return isProblem(d) || dec(d).lt(100) ? d : { problem: `must be below 100 (a stop ${d} % away is no stop); got ${d}.` };
   }),
+  /** A trailing stop's callback in percent (TradersPost's stopLoss {"type": "trailing_stop", "trailPercent": 1}); it wins over the strategy's. */
+  trailingStopPct: field((v) => {
+    const d = positiveDecimal(v);
+    return isProblem(d) || dec(d).lte(10) ? d : { problem: `must be at most 10 (the exchanges' largest callback); got ${d}.` };
+  }),
   id: field(boundedText(ID_MAX_CHARS, "; KeyRelay's template builds it from {{ticker}}, the strategy's order id and {{timenow}}, so use shorter order ids")),
   timestamp: field(timestamp),
   maxLagSeconds: field((v) => inRange(v, MAX_LAG_RANGE, true)),

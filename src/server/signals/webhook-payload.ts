@@ -50,6 +50,8 @@ export type ParsedAlert = {
   /** Percent distances from the entry (TradersPost's {"percent": 2}); present only when sent. */
   takeProfitPct?: string;
   stopLossPct?: string;
+  /** A trailing stop's callback in percent; present only when sent. */
+  trailingStopPct?: string;
   id: string | null;
   timestamp: Date | null;
   maxLagSeconds: number | null;
@@ -82,6 +84,7 @@ const ALIASES: Record<CanonicalField, string[]> = {
   stopLoss: ["stoploss", "sl"],
   takeProfitPct: ["takeprofitpct", "takeprofitpercent"],
   stopLossPct: ["stoplosspct", "stoplosspercent"],
+  trailingStopPct: ["trailingstoppct", "trailingstoppercent"],
   id: ["id", "alertid"],
   timestamp: ["timestamp", "time", "timenow"],
   maxLagSeconds: ["maxlagseconds", "maxlag"],
@@ -237,8 +240,8 @@ function validate(entries: [string, unknown][], format: ParsedAlert["format"]): 
   // Required by the schema, so never null here; the checks satisfy the type system.
   if (fields.ticker === null || fields.action === null) return bad("ticker", "ticker and action are required.");
 
-  const { action: act, takeProfitPct, stopLossPct, ...rest } = fields;
-  const pct = { ...(takeProfitPct !== null && { takeProfitPct }), ...(stopLossPct !== null && { stopLossPct }) };
+  const { action: act, takeProfitPct, stopLossPct, trailingStopPct, ...rest } = fields;
+  const pct = { ...(takeProfitPct !== null && { takeProfitPct }), ...(stopLossPct !== null && { stopLossPct }), ...(trailingStopPct !== null && { trailingStopPct }) };
   return {
     ok: true,
     alert: { ...rest, ...pct, ticker: fields.ticker, action: act.action, rawAction: act.rawAction, exitSide: act.exitSide, extra: Object.fromEntries(extra), format },

@@ -54,6 +54,15 @@ describe("protection plan", () => {
     expect(plan.notes[0]).toContain("not below the entry 50000");
   });
 
+  it("an alert's trailing stop wins over the settings' and is left out, with a note, where the exchange takes none", () => {
+    const settings = protectionSettings.parse({ trailingPct: "1" });
+    expect(makePlan(base({ settings, alert: { stopLoss: null, takeProfit: null, trailingStopPct: "2.5" } }))!.trailingPct).toBe("2.5");
+    const plan = makePlan(base({ settings: null, alert: { stopLoss: null, takeProfit: null, trailingStopPct: "2.5" } }))!;
+    expect(desiredOrders(plan, "0.01", market).map((o) => [o.kind, o.callbackPct])).toEqual([["TRAILING_STOP", "2.5"]]);
+    const bybit = makePlan(base({ settings: null, supportsTrailing: false, alert: { stopLoss: null, takeProfit: null, trailingStopPct: "2.5" } }))!;
+    expect([bybit.trailingPct, bybit.notes[0]]).toEqual([null, expect.stringContaining("no percent trailing stop")]);
+  });
+
   it("trailing stop only where the exchange takes one; amounts below the market minimum are not placed", () => {
     const settings = protectionSettings.parse({ trailingPct: "1" });
     expect(makePlan(base({ settings }))!.trailingPct).toBe("1");

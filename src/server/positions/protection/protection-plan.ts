@@ -40,7 +40,7 @@ export interface PlanInput {
   entry: string;
   settings: ProtectionSettings | null;
   /** Prices from the alert; they win over the settings' distances. Percent distances from the alert (TradersPost's {"percent": 2}) come next. */
-  alert: { stopLoss: string | null; takeProfit: string | null; stopLossPct?: string | null; takeProfitPct?: string | null };
+  alert: { stopLoss: string | null; takeProfit: string | null; stopLossPct?: string | null; takeProfitPct?: string | null; trailingStopPct?: string | null };
   priceStep: string | null;
   supportsTrailing: boolean;
 }
@@ -71,7 +71,7 @@ export function makePlan(p: PlanInput): ProtectionPlan | null {
   if (takeProfits.length === 0 && p.alert.takeProfitPct) takeProfits = [{ level: 1, price: at(p.alert.takeProfitPct, true), sharePct: "100" }];
   if (takeProfits.length === 0 && p.settings) takeProfits = p.settings.takeProfits.map((t, i) => ({ level: i + 1, price: at(t.pct, true), sharePct: t.sharePct }));
 
-  let trailingPct = p.settings?.trailingPct ?? null;
+  let trailingPct = p.alert.trailingStopPct ?? p.settings?.trailingPct ?? null;
   if (trailingPct && !p.supportsTrailing) {
     notes.push("This exchange takes no percent trailing stop as an order; the trailing stop was left out.");
     trailingPct = null;

@@ -135,6 +135,26 @@ describe("alerts carry their own levels; a trailing stop", () => {
     const fill = await h.deps.db.fill.findFirstOrThrow({ where: { positionId: p.id, protectiveOrderId: { not: null } }, include: { protectiveOrder: true } });
     expect([fill.protectiveOrder?.kind, fill.price.toFixed()]).toEqual(["TRAILING_STOP", "52400"]);
   }, 60_000);
+
+  it("a TradersPost alert's trailing stop-loss protects a position whose strategy has no protection settings (Binance)", async () => {
+    await price("50000");
+    const strategy = await makeStrategy(h.deps.db, { marketType: "LINEAR", allowedSymbols: [PERP] });
+    const sub = await makeSubscriber(h.deps.db, h.keyring, h.sim.url, strategy.id, { exchange: "BINANCE", sizing: 1000 });
+    const rows = await alert(strategy.webhookToken, { ticker: "BTCUSDT.P", action: "buy", sentiment: "bullish", signalPrice: 50000, stopLoss: { type: "trailing_stop", trailPercent: 2 } });
+    expect(rows.map((e) => e.status)).toEqual(["FILLED"]);
+    await waitFor(async () => (await live(sub.userId)).filter((r) => r[4] === "OPEN").length === 1, 15_000);
+    expect((await live(sub.userId)).map((r) => r[0])).toEqual(["TRAILING_STOP"]);
+    const [trail] = await waitingOnExchange(sub.apiKey);
+    expect(trail?.side).toBe("sell");
+    await price("54000");
+    await price("53000"); // 1.9 % off the high: still open
+    await syncProtection(h.deps, (await position(sub.userId)).id);
+    expect((await position(sub.userId)).side).toBe("LONG");
+    await price("52900"); // 2.04 % off the high
+    await syncProtection(h.deps, (await position(sub.userId)).id);
+    expect((await position(sub.userId)).side).toBe("FLAT");
+    expect(await waitingOnExchange(sub.apiKey)).toEqual([]);
+  }, 60_000);
 });
 
 

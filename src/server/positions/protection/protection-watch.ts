@@ -77,7 +77,8 @@ export async function protectJobsFor(
              OR EXISTS (SELECT 1 FROM "Execution" e JOIN "Signal" g ON g.id = e."signalId"
                          WHERE e.id = ANY($2::text[]) AND e."subscriptionId" = p."subscriptionId"
                            AND (g.alert->>'stopLoss' IS NOT NULL OR g.alert->>'takeProfit' IS NOT NULL
-                                OR g.alert->>'stopLossPct' IS NOT NULL OR g.alert->>'takeProfitPct' IS NOT NULL)))
+                                OR g.alert->>'stopLossPct' IS NOT NULL OR g.alert->>'takeProfitPct' IS NOT NULL
+                                OR g.alert->>'trailingStopPct' IS NOT NULL)))
       ORDER BY p.id`,
     JSON.stringify(live.map((f) => ({ subscriptionId: f.subscriptionId, symbol: f.symbol }))),
     live.map((f) => f.executionId),

@@ -106,7 +106,7 @@ async function openingAlert(deps: EngineDeps, positionId: string): Promise<PlanI
   });
   const alert = (fill?.execution?.signal.alert ?? {}) as Record<string, unknown>;
   const price = (v: unknown) => (typeof v === "string" || typeof v === "number" ? dec(v).toFixed() : null);
-  return { stopLoss: price(alert.stopLoss), takeProfit: price(alert.takeProfit), stopLossPct: price(alert.stopLossPct), takeProfitPct: price(alert.takeProfitPct) };
+  return { stopLoss: price(alert.stopLoss), takeProfit: price(alert.takeProfit), stopLossPct: price(alert.stopLossPct), takeProfitPct: price(alert.takeProfitPct), trailingStopPct: price(alert.trailingStopPct) };
 }
 
 async function place(ctx: SyncContext, d: DesiredOrder): Promise<void> {

@@ -63,6 +63,11 @@ describe("TradersPost", () => {
     expect(ok({ ticker: "BTCUSDT", action: "exit", quantityType: "dollar_amount", quantity: 100, timeInForce: "gtc" })).toMatchObject({ action: "exit", quantityType: "quote", extra: { timeInForce: "gtc" } });
   });
 
+  it("a trailing stop-loss (TradersPost's stopLoss {type: trailing_stop, trailPercent}) is the position's trailing stop", () => {
+    expect(ok({ ticker: "BTCUSDT.P", action: "buy", stopLoss: { type: "trailing_stop", trailPercent: 1.5 }, takeProfit: { percent: 3 } })).toMatchObject({ trailingStopPct: "1.5", takeProfitPct: "3", stopLoss: null });
+    expect(ok({ ticker: "BTCUSDT", action: "buy", trailingStopPct: "0.8" })).toMatchObject({ format: "json", trailingStopPct: "0.8" });
+  });
+
   it("add and breakeven (TradersPost's reference) become the engine's add-to-held and stop-to-entry actions", () => {
     expect(ok({ ticker: "BTCUSDT", action: "add", quantity: 0.01, signalPrice: 50000 })).toMatchObject({ action: "add", quantity: "0.01", price: "50000" });
     expect(ok({ ticker: "BTCUSDT.P", action: "breakeven" })).toMatchObject({ action: "breakeven" });
@@ -74,7 +79,10 @@ describe("TradersPost", () => {
       [{ action: "buy", limitPrice: 1, quantityType: "percent_of_position" }, "quantityType", /percent_of_position/],
       [{ action: "buy", takeProfit: { percent: -2 } }, "takeProfit.percent", /^TradersPost takeProfit\.percent must be a positive number/],
       [{ action: "buy", takeProfit: { percent: 2, limitPrice: 3 } }, "takeProfit", /send exactly one/],
-      [{ action: "buy", stopLoss: { type: "trailing_stop", trailPercent: 1 } }, "stopLoss", /protection settings/],
+      [{ action: "buy", stopLoss: { type: "trailing_stop", trailAmount: 50 } }, "stopLoss", /percent only .*"trailPercent": 1/],
+      [{ action: "buy", stopLoss: { type: "trailing_stop", trailPercent: "x" } }, "stopLoss.trailPercent", /^TradersPost stopLoss\.trailPercent must be a positive number/],
+      [{ action: "buy", stopLoss: { type: "trailing_stop", trailPercent: 25 } }, "stopLoss.trailPercent", /at most 10/],
+      [{ action: "buy", takeProfit: { type: "trailing_stop", trailPercent: 1 } }, "takeProfit", /cannot trail/],
       [{ action: "buy", stopLoss: { amount: 5 } }, "stopLoss.amount", /needs .* a "price"/],
       [{ action: "buy", stopLoss: { percent: 150 } }, "stopLoss.percent", /^TradersPost stopLoss\.percent must be below 100/],
       [{ action: "hold", limitPrice: 1 }, "action", /^TradersPost action must be one of/],

@@ -40,6 +40,7 @@ export function convertAlert(message: string): Conversion {
   const protection = [
     a.stopLoss ? `stop-loss at ${a.stopLoss}` : a.stopLossPct ? `stop-loss ${a.stopLossPct} % from the entry` : null,
     a.takeProfit ? `take-profit at ${a.takeProfit}` : a.takeProfitPct ? `take-profit ${a.takeProfitPct} % from the entry` : null,
+    a.trailingStopPct ? `trailing stop ${a.trailingStopPct} % behind the best price` : null,
   ].filter(Boolean).join(", ");
   return {
     format: a.format === "manual" ? null : a.format,

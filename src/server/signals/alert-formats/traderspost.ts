@@ -80,8 +80,13 @@ function protection(field: "takeProfit" | "stopLoss", level: unknown, side: "lon
   if (Array.isArray(level)) return refuse(field, `${L} ${field} must be an object like {"percent": 2}; got a list.`);
   const o = new Map(Object.entries(level as Record<string, unknown>).map(([k, v]) => [norm(k), { k, v }]));
   const type = lowerText(o.get("type")?.v);
-  if (type === "trailing_stop" || o.has("trailpercent") || o.has("trailprice")) {
-    return refuse(field, `${L} ${field} trailing stops are not taken from alerts: set the trailing stop in the strategy's protection settings.`);
+  if (type === "trailing_stop" || o.has("trailpercent") || o.has("trailprice") || o.has("trailamount")) {
+    if (field === "takeProfit") return refuse(field, `${L} takeProfit cannot trail; send the trailing stop as stopLoss {"type": "trailing_stop", "trailPercent": 1}.`);
+    const pct = o.get("trailpercent");
+    if (!pct) return refuse(field, `${L} stopLoss trailing stops are taken in percent only (the exchanges trail by a callback rate): send {"type": "trailing_stop", "trailPercent": 1}.`);
+    const value = positiveText(pct.v);
+    if (value === null) return refuse(`stopLoss.${pct.k}`, `${L} stopLoss.${pct.k} must be a positive number; got ${JSON.stringify(pct.v)?.slice(0, 30)}.`);
+    return { key: "trailingStopPct", value, name: `stopLoss.${pct.k}` };
   }
   if (type !== "" && type !== "stop" && type !== "stop_limit") return refuse(`${field}.type`, `${L} ${field}.type must be stop; got "${type.slice(0, 20)}".`);
   const priceKeys = field === "takeProfit" ? ["limitprice", "price"] : ["stopprice", "price"];
