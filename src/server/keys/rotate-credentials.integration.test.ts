@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotateCredentials } from "~/server/keys/rotate-credentials";
 import { storeCredential } from "~/server/keys/store-credential";
 import { captureLogs } from "~/server/logger";
+import { channelAad } from "~/server/notifications/send-channel";
 import { createKeyring, keyIdFor } from "~/server/vault/keyring";
 import { open, seal } from "~/server/vault/secret-box";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
@@ -41,6 +42,26 @@ describe("rotation over the credential table", () => {
     const result = await rotateCredentials(t.database.prisma, current);
     expect(result.unreadable[keyIdFor(gone)]).toBe(1);
     await t.database.prisma.exchangeCredential.delete({ where: { id: row.id } });
+  });
+});
+
+describe("rotation of notification channels' secrets", () => {
+  it("a Telegram bot token sealed with the old key is re-sealed with the new one, so the channel still sends once the old key is gone", async () => {
+    const oldKey = crypto.randomBytes(32);
+    const newKey = crypto.randomBytes(32);
+    const oldRing = createKeyring({ primary: oldKey });
+    const u = await makeUser("channel-owner@example.com");
+    const id = "chan_rotation_1";
+    const aad = channelAad({ id, userId: u.id, type: "TELEGRAM" });
+    const token = `123456:${alnum(35)}`;
+    await t.database.prisma.notificationChannel.create({
+      data: { id, userId: u.id, type: "TELEGRAM", label: "t", target: "42", sealedSecret: seal(oldRing, token, aad), events: ["ORDER_FAILED"] },
+    });
+    const result = await rotateCredentials(t.database.prisma, createKeyring({ primary: newKey, old: [oldKey] }));
+    expect(result.byKeyId[keyIdFor(oldKey)] ?? 0).toBe(0);
+    const row = await t.database.prisma.notificationChannel.findUniqueOrThrow({ where: { id } });
+    expect(open(createKeyring({ primary: newKey }), row.sealedSecret!, aad)).toBe(token);
+    await t.database.prisma.user.delete({ where: { id: u.id } });
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Online key rotation over the credential table (and the 2FA secrets, sealed with the same keyring):
+ * Online key rotation over the credential table (and the 2FA and notification-channel secrets, sealed with the same keyring):
  * re-seals every credential not on the primary key,
  * in batches, each row in its own short transaction (row lock + compare on the sealed value), so it
  * is safe while the app runs, safe to interrupt, and a re-run continues where it stopped. The
@@ -9,6 +9,7 @@ import { writeAudit } from "~/server/audit/write-audit";
 import { resealTotpSecrets, totpSecretsByKeyId } from "~/server/auth/two-factor";
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
+import { channelSecretsByKeyId, resealChannelSecrets } from "~/server/notifications/rotate-channel-secrets";
 import type { Keyring } from "~/server/vault/keyring";
 import { isVaultError, reseal } from "~/server/vault/secret-box";
 
@@ -64,6 +65,10 @@ export async function rotateCredentials(
   const totp = await resealTotpSecrets(db, keyring);
   progress.resealed += totp.resealed;
   progress.failed += totp.failed;
+  // So are notification channels' secrets (Telegram bot tokens, webhook signing secrets).
+  const channels = await resealChannelSecrets(db, keyring);
+  progress.resealed += channels.resealed;
+  progress.failed += channels.failed;
   const byKeyId = await credentialsByKeyId(db);
   logger.info({ ...progress, byKeyId, primaryId: keyring.primaryId }, "key rotation finished");
   await writeAudit(db, {
@@ -93,10 +98,11 @@ async function resealOne(db: Db, keyring: Keyring, id: string): Promise<boolean>
   });
 }
 
-/** Sealed values (exchange secrets and 2FA secrets) per encryption key id (`npm run keys:status`). */
+/** Sealed values (exchange, 2FA and notification-channel secrets) per encryption key id (`npm run keys:status`). */
 export async function credentialsByKeyId(db: Db): Promise<Record<string, number>> {
   const groups = await db.exchangeCredential.groupBy({ by: ["keyId"], _count: { _all: true } });
   const out: Record<string, number> = Object.fromEntries(groups.map((g) => [g.keyId, g._count._all]));
   for (const [keyId, n] of Object.entries(await totpSecretsByKeyId(db))) out[keyId] = (out[keyId] ?? 0) + n;
+  for (const [keyId, n] of Object.entries(await channelSecretsByKeyId(db))) out[keyId] = (out[keyId] ?? 0) + n;
   return out;
 }
