@@ -7,6 +7,7 @@ import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
 import { notificationsRouter } from "~/server/api/routers/notifications";
 import { positionsRouter } from "~/server/api/routers/positions";
+import { satisfactionRouter } from "~/server/api/routers/satisfaction";
 import { strategiesRouter } from "~/server/api/routers/strategies";
 import { tokensRouter } from "~/server/api/routers/tokens";
 import { userRouter } from "~/server/api/routers/user";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   metrics: metricsRouter,
   notifications: notificationsRouter,
   positions: positionsRouter,
+  satisfaction: satisfactionRouter,
   strategies: strategiesRouter,
   tokens: tokensRouter,
 });

@@ -58,6 +58,9 @@ export const AUDIT_ACTIONS = [
   "protection.place",
   "protection.fill",
   "protection.cancel",
+  // the satisfaction prompt (details hold the score and the comment's length, never its text)
+  "satisfaction.answer",
+  "satisfaction.dismiss",
   // the admin console
   "admin.audit.view",
   "admin.audit.detail",

@@ -12,6 +12,7 @@ import { storeCredential } from "~/server/keys/store-credential";
 import { disableAfterAuthFailure, verifyCredential } from "~/server/keys/verify-credential";
 import { getKeyring } from "~/server/vault/process-keyring";
 import { createStrategy, rotateWebhookToken } from "~/server/strategies/strategy-service";
+import { seedSatisfactionSamples } from "~/server/satisfaction/satisfaction-samples";
 
 export const DEMO_PASSWORD = "keyrelay-demo-1";
 export const DEMO_STRATEGY = "Demo: BTC trend";
@@ -55,6 +56,7 @@ export async function seedDemo(db: Db, opts: { simulatorUrl: string }) {
       update: { credentialId: cred.id, paused: false },
     });
     users.push({ email: u.email, tier: u.tier, exchange: u.exchange, apiKey: acct.apiKey, status: verification.status });
+    await seedSatisfactionSamples(db, [{ id: user.id, tier: u.tier }]);
   }
   return { admin: { email: admin.email }, password: DEMO_PASSWORD, users, strategyId: strategy.id, webhookPath, price };
 }

@@ -31,6 +31,7 @@ const ADMIN = new Set([
   "strategies.deliveries",
   "strategies.deliveryBody",
   "positions.strategyTotals",
+  "satisfaction.report",
 ]);
 const USER = new Set([
   // account security: any signed-in account (accountProcedure), even one that must still set up 2FA
@@ -79,6 +80,9 @@ const USER = new Set([
   "positions.close",
   "dashboard.overview",
   "dashboard.goLivePreview",
+  "satisfaction.prompt",
+  "satisfaction.answer",
+  "satisfaction.dismiss",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */

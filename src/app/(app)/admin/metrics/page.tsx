@@ -2,6 +2,7 @@ import { api, requireAccount } from "~/trpc/server";
 import { ActiveKeysCard } from "./_components/active-keys-card";
 import { DailyLineChart } from "./_components/daily-line-chart";
 import { DAY_CHOICES, DaysSelector } from "./_components/days-selector";
+import { SatisfactionCard } from "./_components/satisfaction-card";
 import { TradingModesCard } from "./_components/trading-modes-card";
 import { UnprotectedPositionsCard } from "./_components/unprotected-positions-card";
 
@@ -19,6 +20,8 @@ export default async function AdminMetricsPage({ searchParams }: { searchParams:
   const days = parseDays((await searchParams).days);
   const m = await api.metrics.dashboard({ days }); // audited by the procedure, as when the browser asks
   const unprotected = await api.metrics.unprotected();
+  // A year by month whatever the window above: the prompt comes at most monthly, so 7-30 days say little.
+  const satisfaction = await api.satisfaction.report({ days: 365 });
 
   return (
     <div className="space-y-6">
@@ -38,6 +41,8 @@ export default async function AdminMetricsPage({ searchParams }: { searchParams:
       </div>
 
       <UnprotectedPositionsCard data={unprotected} />
+
+      <SatisfactionCard report={satisfaction} />
 
       <DailyLineChart
         id="metric-execution-success"
