@@ -31,6 +31,12 @@ const ADMIN = new Set([
   "strategies.deliveries",
   "strategies.deliveryBody",
   "positions.strategyTotals",
+  "cohorts.get",
+  "cohorts.preview",
+  "cohorts.update",
+  "cohorts.setUserAccess",
+  "cohorts.listRequests",
+  "cohorts.decide",
 ]);
 const USER = new Set([
   // account security: any signed-in account (accountProcedure), even one that must still set up 2FA
@@ -79,6 +85,8 @@ const USER = new Set([
   "positions.close",
   "dashboard.overview",
   "dashboard.goLivePreview",
+  "cohorts.myAccess",
+  "cohorts.requestAccess",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */
