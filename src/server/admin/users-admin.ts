@@ -1,9 +1,13 @@
 /** Admin operations on accounts: list with key status and last activity, tier changes, disable. */
 import { z } from "zod";
 import { writeAudit } from "~/server/audit/write-audit";
+import { canTradeLive } from "~/server/cohorts/cohort-rules";
+import { lockCohort, recordMovedToPaper } from "~/server/cohorts/cohort-settings";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
+import type { JobSink } from "~/server/jobs/job-sink";
+import { withNotifications } from "~/server/notifications/notify";
 
 export const usersListInput = z.object({ q: z.string().trim().max(254).optional(), cursor: z.string().nullish(), limit: z.number().int().min(1).max(200).default(50) });
 
@@ -31,6 +35,7 @@ export async function listUsers(db: Db, input: z.infer<typeof usersListInput>) {
       tier: u.tier,
       trialEndsAt: u.trialEndsAt,
       tradingMode: u.tradingMode,
+      liveAccess: u.liveAccess,
       disabled: u.disabledAt !== null,
       createdAt: u.createdAt,
       lastActivityAt: last.get(u.id) ?? null,
@@ -46,13 +51,17 @@ export const setTierInput = z.object({
   trialEndsAt: z.coerce.date({ error: "trialEndsAt must be a date" }).nullable().optional(),
 });
 
-export async function setTier(db: Db, actor: { id: string; meta: RequestMeta | null }, input: z.infer<typeof setTierInput>) {
+/** Changes a tier (audited); a live user the new tier leaves outside the live-trading cohort is moved to PAPER and told. */
+export async function setTier(db: Db, actor: { id: string; meta: RequestMeta | null; jobs?: JobSink | null }, input: z.infer<typeof setTierInput>) {
   if (input.tier === "TRIAL" && !input.trialEndsAt) throw new AppError("BAD_INPUT", "A TRIAL needs an end date.", { field: "trialEndsAt" });
-  return db.$transaction(async (tx) => {
-    const before = await tx.user.findUnique({ where: { id: input.userId }, select: { tier: true, trialEndsAt: true } });
+  const jobs = actor.jobs ?? null;
+  return withNotifications(db, jobs, async (tx, after) => {
+    const cohort = await lockCohort(tx, "SHARE");
+    const before = await tx.user.findUnique({ where: { id: input.userId }, select: { tier: true, trialEndsAt: true, tradingMode: true, liveAccess: true } });
     if (!before) throw new AppError("NOT_FOUND", "No such user.");
     const trialEndsAt = input.tier === "TRIAL" ? input.trialEndsAt! : null;
-    await tx.user.update({ where: { id: input.userId }, data: { tier: input.tier, trialEndsAt } });
+    const leaves = before.tradingMode === "PERSONAL" && !canTradeLive({ tier: input.tier, liveAccess: before.liveAccess }, cohort);
+    await tx.user.update({ where: { id: input.userId }, data: { tier: input.tier, trialEndsAt, ...(leaves ? { tradingMode: "PAPER" as const } : {}) } });
     await writeAudit(tx, {
       action: "admin.user.tier",
       outcome: "SUCCESS",
@@ -60,8 +69,9 @@ export async function setTier(db: Db, actor: { id: string; meta: RequestMeta | n
       targetType: "user",
       targetId: input.userId,
       meta: actor.meta,
-      details: { from: before.tier, to: input.tier, trialEndsAt: trialEndsAt?.toISOString() ?? null },
+      details: { from: before.tier, to: input.tier, trialEndsAt: trialEndsAt?.toISOString() ?? null, ...(leaves ? { movedToPaper: true } : {}) },
     });
+    if (leaves) after.push(...(await recordMovedToPaper(tx, { jobs, actorId: actor.id, meta: actor.meta }, [{ id: input.userId }], cohort, "tier_changed")));
     return { id: input.userId, tier: input.tier, trialEndsAt };
   });
 }

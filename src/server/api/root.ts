@@ -1,6 +1,7 @@
 import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
+import { cohortsRouter } from "~/server/api/routers/cohorts";
 import { dashboardRouter } from "~/server/api/routers/dashboard";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   admin: adminRouter,
   auth: authRouter,
+  cohorts: cohortsRouter,
   dashboard: dashboardRouter,
   user: userRouter,
   keys: keysRouter,

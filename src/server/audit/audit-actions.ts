@@ -72,6 +72,11 @@ export const AUDIT_ACTIONS = [
   "admin.user.enable",
   "admin.metrics.view",
   "admin.mailbox.view",
+  // live-trading cohorts: who may switch to PERSONAL (src/server/cohorts)
+  "cohort.update",
+  "cohort.user_access",
+  "cohort.request",
+  "cohort.decide",
 ] as const;
 
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);

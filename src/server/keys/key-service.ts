@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import type { Exchange, ExchangeEnvironment, TradingMode } from "~/generated/prisma/enums";
 import { writeAudit } from "~/server/audit/write-audit";
+import { assertMayTradeLive, isCohortRefusal } from "~/server/cohorts/cohort-settings";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
@@ -240,8 +241,19 @@ export const tradingModeInput = z.object({
     }),
 });
 
+/** Refused outside the live-trading cohort (src/server/cohorts), audited DENIED like a missing key. */
+const auditCohortRefusal = (ctx: Pick<KeyContext, "db" | "userId" | "meta">, err: AppError) =>
+  writeAudit(ctx.db, { action: "user.trading_mode", outcome: "DENIED", actorId: ctx.userId, meta: ctx.meta, details: { mode: "PERSONAL", reason: "outside_live_cohort", cohort: String(err.details?.cohort ?? "") } });
+
 export async function setTradingMode(ctx: Pick<KeyContext, "db" | "userId" | "meta">, mode: TradingMode) {
   if (mode === "PERSONAL") {
+    // The cohort first: no point asking for a key to someone who may not trade live yet.
+    try {
+      await assertMayTradeLive(ctx.db, ctx.userId);
+    } catch (err) {
+      if (isCohortRefusal(err)) await auditCohortRefusal(ctx, err);
+      throw err;
+    }
     const active = await ctx.db.exchangeCredential.count({ where: { userId: ctx.userId, status: "ACTIVE" } });
     if (active === 0) {
       // Outside any transaction: the refusal itself must stay on record.
@@ -253,18 +265,25 @@ export async function setTradingMode(ctx: Pick<KeyContext, "db" | "userId" | "me
       );
     }
   }
-  return ctx.db.$transaction(async (tx) => {
-    const before = await tx.user.findUniqueOrThrow({ where: { id: ctx.userId }, select: { tradingMode: true } });
-    await tx.user.update({ where: { id: ctx.userId }, data: { tradingMode: mode } });
-    await writeAudit(tx, {
-      action: "user.trading_mode",
-      outcome: "SUCCESS",
-      actorId: ctx.userId,
-      targetType: "user",
-      targetId: ctx.userId,
-      meta: ctx.meta,
-      details: { from: before.tradingMode, to: mode },
+  try {
+    return await ctx.db.$transaction(async (tx) => {
+      // Checked again under lock: a cohort shrinking meanwhile either sees this switch or is seen by it.
+      if (mode === "PERSONAL") await assertMayTradeLive(tx, ctx.userId, { lock: true });
+      const before = await tx.user.findUniqueOrThrow({ where: { id: ctx.userId }, select: { tradingMode: true } });
+      await tx.user.update({ where: { id: ctx.userId }, data: { tradingMode: mode } });
+      await writeAudit(tx, {
+        action: "user.trading_mode",
+        outcome: "SUCCESS",
+        actorId: ctx.userId,
+        targetType: "user",
+        targetId: ctx.userId,
+        meta: ctx.meta,
+        details: { from: before.tradingMode, to: mode },
+      });
+      return { mode, previous: before.tradingMode };
     });
-    return { mode, previous: before.tradingMode };
-  });
+  } catch (err) {
+    if (isCohortRefusal(err)) await auditCohortRefusal(ctx, err);
+    throw err;
+  }
 }

@@ -12,6 +12,7 @@ export const NOTIFICATION_KINDS = [
   "KEY_EXPIRING",
   "POSITION_UNPROTECTED",
   "DAILY_SUMMARY",
+  "LIVE_ACCESS_CHANGED",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -24,6 +25,7 @@ export const KIND_LABELS: { readonly [K in NotificationKind]: string } = {
   KEY_EXPIRING: "Exchange key about to expire",
   POSITION_UNPROTECTED: "Position without its stop-loss",
   DAILY_SUMMARY: "Daily summary",
+  LIVE_ACCESS_CHANGED: "Live trading access changed",
 };
 
 export const CHANNEL_TYPES = ["EMAIL", "TELEGRAM", "WEBHOOK"] as const;
@@ -33,9 +35,10 @@ export const CHANNEL_LABELS: { readonly [K in ChannelType]: string } = { EMAIL: 
 
 /**
  * What a new channel sends until its owner changes it: the events that need a person now (a key
- * that stopped trading, a position without its stop). The bell shows every event, always.
+ * that stopped trading, a position without its stop, live trading taken away or granted). The bell
+ * shows every event, always.
  */
-export const DEFAULT_CHANNEL_EVENTS: readonly NotificationKind[] = ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED"];
+export const DEFAULT_CHANNEL_EVENTS: readonly NotificationKind[] = ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"];
 
 /** The email channel's target: the account's own address, read at send time (it may change). */
 export const ACCOUNT_EMAIL_TARGET = "account";

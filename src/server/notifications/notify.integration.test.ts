@@ -80,9 +80,9 @@ describe("notify() and the delivery job", () => {
     const { webhookSecret } = await addChannel(ctx(u.id), { type: "WEBHOOK", url: hook.url });
     const channels = await listChannels({ db: t.database.prisma, userId: u.id });
     expect(channels.map((c) => [c.type, c.events])).toEqual([
-      ["EMAIL", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED"]],
-      ["TELEGRAM", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED"]],
-      ["WEBHOOK", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED"]],
+      ["EMAIL", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"]],
+      ["TELEGRAM", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"]],
+      ["WEBHOOK", ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"]],
     ]);
     // Secrets are sealed: neither the token nor the signing secret is stored or listed in clear.
     const stored = JSON.stringify(await t.database.prisma.notificationChannel.findMany({ where: { userId: u.id } }));

@@ -32,6 +32,12 @@ const ADMIN = new Set([
   "strategies.deliveryBody",
   "positions.strategyTotals",
   "satisfaction.report",
+  "cohorts.get",
+  "cohorts.preview",
+  "cohorts.update",
+  "cohorts.setUserAccess",
+  "cohorts.listRequests",
+  "cohorts.decide",
 ]);
 const USER = new Set([
   // account security: any signed-in account (accountProcedure), even one that must still set up 2FA
@@ -83,6 +89,8 @@ const USER = new Set([
   "satisfaction.prompt",
   "satisfaction.answer",
   "satisfaction.dismiss",
+  "cohorts.myAccess",
+  "cohorts.requestAccess",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */

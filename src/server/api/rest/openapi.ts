@@ -56,6 +56,11 @@ const errorResponses = {
   "429": { description: "Rate limited; see Retry-After", content: { "application/json": { schema: errorSchema } } },
 };
 
+const liveRefused = {
+  description: "PERSONAL refused: live trading is not open to your account yet; the message says who it is open to and how to ask for access",
+  content: { "application/json": { schema: errorSchema } },
+};
+
 export function buildOpenApiDocument(serverUrl = "/") {
   const paths: ZodOpenApiPathsObject = {};
   for (const r of REST_ROUTES) {
@@ -75,6 +80,7 @@ export function buildOpenApiDocument(serverUrl = "/") {
       responses: {
         "200": { description: "OK", content: { "application/json": { schema: outputs[r.procedure]! } } },
         ...errorResponses,
+        ...(r.procedure === "keys.setTradingMode" ? { "403": liveRefused } : {}),
       },
     };
   }

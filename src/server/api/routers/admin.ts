@@ -5,6 +5,7 @@ import { auditFilterSchema, getAuditRow, listAudit, verifyAuditChainIn } from "~
 import { writeAudit } from "~/server/audit/write-audit";
 import { listUsers, setDisabled, setTier, setTierInput, usersListInput } from "~/server/admin/users-admin";
 import { AppError } from "~/server/errors";
+import { getJobSink } from "~/server/keys/exchange-access";
 
 const auditRow = z.object({
   id: z.string(),
@@ -31,6 +32,7 @@ const userRow = z.object({
   tier: z.enum(["PRO", "FLEX", "TRIAL"]),
   trialEndsAt: z.date().nullable(),
   tradingMode: z.enum(["PERSONAL", "PAPER", "OFF"]),
+  liveAccess: z.boolean(),
   disabled: z.boolean(),
   createdAt: z.date(),
   lastActivityAt: z.date().nullable(),
@@ -73,7 +75,7 @@ export const adminRouter = createTRPCRouter({
   setTier: adminProcedure
     .input(setTierInput)
     .output(z.object({ id: z.string(), tier: z.enum(["PRO", "FLEX", "TRIAL"]), trialEndsAt: z.date().nullable() }))
-    .mutation(({ ctx, input }) => setTier(ctx.db, { id: ctx.user.id, meta: ctx.meta }, input)),
+    .mutation(({ ctx, input }) => setTier(ctx.db, { id: ctx.user.id, meta: ctx.meta, jobs: getJobSink() }, input)),
   setDisabled: adminProcedure
     .input(z.object({ userId: z.string(), disabled: z.boolean() }))
     .output(z.object({ id: z.string(), disabled: z.boolean() }))

@@ -8,13 +8,14 @@ import { type AdminUser, BUTTON, INPUT, KeyStatus, TIERS, fmtDate, fmtDateTime, 
 
 type Tier = (typeof TIERS)[number];
 
-/** One account: what it is, plus tier change and disable/enable (disable asks first). */
+/** One account: what it is, plus tier change, the live beta list and disable/enable (disable asks first). */
 export function UserRow({ user: u }: { user: AdminUser }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
   const setTier = useMutation(trpc.admin.setTier.mutationOptions());
   const setDisabled = useMutation(trpc.admin.setDisabled.mutationOptions());
+  const setAccess = useMutation(trpc.cohorts.setUserAccess.mutationOptions());
   const [tier, setTierValue] = useState<Tier>(u.tier);
   const [trialEnd, setTrialEnd] = useState(u.trialEndsAt ? toDateInput(u.trialEndsAt) : "");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -32,6 +33,17 @@ export function UserRow({ user: u }: { user: AdminUser }) {
     }
   }
 
+  async function changeBeta(allowed: boolean) {
+    setMessage(null);
+    try {
+      const r = await setAccess.mutateAsync({ userId: u.id, allowed });
+      await refresh();
+      setMessage({ ok: true, text: allowed ? "Added to the live trading beta list." : `Removed from the beta list${r.movedToPaper ? "; moved to PAPER (notified)" : ""}.` });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message || "Could not change the beta list." });
+    }
+  }
+
   async function changeDisabled(disabled: boolean) {
     setMessage(null);
     try {
@@ -46,7 +58,7 @@ export function UserRow({ user: u }: { user: AdminUser }) {
   }
 
   return (
-    <tr data-testid="user-row" data-email={u.email} data-tier={u.tier} data-disabled={String(u.disabled)} className={`${RT.row} ${u.disabled ? "bg-slate-50 text-slate-600" : ""}`}>
+    <tr data-testid="user-row" data-email={u.email} data-tier={u.tier} data-disabled={String(u.disabled)} data-live-access={String(u.liveAccess)} className={`${RT.row} ${u.disabled ? "bg-slate-50 text-slate-600" : ""}`}>
       <td className={`${RT.wideCell} max-sm:order-first`}>
         {/* Capped widths: a long email or name is cut with an ellipsis (full text on hover) instead of widening the table. */}
         <span className="block max-w-full truncate font-medium sm:max-w-56" title={u.email}>{u.email}</span>
@@ -65,6 +77,10 @@ export function UserRow({ user: u }: { user: AdminUser }) {
         <span>
           <span className="block font-medium">{u.tradingMode}</span>
           <KeyStatus keys={u.keys} />
+          <label className="mt-1 flex items-center gap-1.5 whitespace-nowrap">
+            <input type="checkbox" checked={u.liveAccess} disabled={setAccess.isPending} onChange={(e) => void changeBeta(e.target.checked)} aria-label={`Live beta list: ${u.email}`} data-testid="user-row-beta" />
+            Live beta list
+          </label>
         </span>
       </td>
       <td className={`${RT.cell} tabular-nums text-slate-600 sm:whitespace-normal`}><CellLabel>Last activity</CellLabel>{fmtDateTime(u.lastActivityAt)}</td>
