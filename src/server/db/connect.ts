@@ -11,14 +11,12 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "~/generated/prisma/client";
 import type { Database, RawSql } from "~/server/db";
-import { logger } from "~/server/logger";
 import { openAll } from "~/server/db/open-all";
+import { survivePoolErrors } from "~/server/db/pool-errors";
 
 export function createPostgresDatabase(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
-  // An idle connection dropped by the server (restart, failover) must not crash the process;
-  // the pool replaces it on next use.
-  pool.on("error", (err) => logger.warn({ err }, "database: idle connection lost"));
+  survivePoolErrors(pool, "database");
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -9,6 +9,7 @@ import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { openAll } from "~/server/db/open-all";
+import { survivePoolErrors } from "~/server/db/pool-errors";
 import { envVar } from "~/env";
 import { JOBS_FROM_JSON_SQL, jobSpecsJson } from "~/server/jobs/graphile-sql";
 import type { JobSpec, SqlExecutor, TaskList } from "~/server/jobs/job-types";
@@ -48,7 +49,7 @@ export async function startGraphileWorker(opts: {
   // few serve any concurrency; one per slot would eat PostgreSQL's max_connections at high concurrency.
   const poolMax = Math.min(opts.concurrency ?? 10, 8) + 4;
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: poolMax });
-  pool.on("error", (err) => logger.warn({ err }, "job queue: idle connection lost"));
+  survivePoolErrors(pool, "job queue");
   await openAll(pool, poolMax); // the first burst of jobs finds its connections open
   const workerIds = new Set<string>(); // live workers: heartbeated
   const everyId = new Set<string>(); // every worker this process ran: heartbeat rows removed at stop
