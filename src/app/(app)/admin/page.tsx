@@ -6,7 +6,7 @@ const SECTIONS = [
   { href: "/admin/signals", title: "Signals", text: "Every alert received, the decision taken on it, and the orders it fanned out to, live." },
   { href: "/admin/users", title: "Users", text: "Every account with its tier, keys and last activity; change tiers, disable or enable accounts." },
   { href: "/admin/audit", title: "Audit log", text: "Who did what and when, filterable and exportable as CSV, with a tamper check of the hash chain." },
-  { href: "/admin/metrics", title: "Metrics", text: "Signal throughput, order latency and error rates across exchanges." },
+  { href: "/admin/metrics", title: "Metrics", text: "Signal throughput, order latency and error rates across exchanges; user satisfaction." },
   { href: "/admin/mailbox", title: "Mailbox (dev only)", text: "Email kept instead of sent while no SMTP server is configured in development: verification and reset links." },
 ];
 
