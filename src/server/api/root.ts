@@ -2,6 +2,7 @@ import { accountRouter } from "~/server/api/routers/account";
 import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
 import { dashboardRouter } from "~/server/api/routers/dashboard";
+import { haltsRouter } from "~/server/api/routers/halts";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   dashboard: dashboardRouter,
   user: userRouter,
+  halts: haltsRouter,
   keys: keysRouter,
   mailbox: mailboxRouter,
   metrics: metricsRouter,

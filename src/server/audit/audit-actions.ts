@@ -58,6 +58,9 @@ export const AUDIT_ACTIONS = [
   "protection.place",
   "protection.fill",
   "protection.cancel",
+  // operator halts of live trading (platform, one exchange, one strategy)
+  "trading.halt",
+  "trading.resume",
   // the admin console
   "admin.audit.view",
   "admin.audit.detail",

@@ -12,6 +12,8 @@ export const NOTIFICATION_KINDS = [
   "KEY_EXPIRING",
   "POSITION_UNPROTECTED",
   "DAILY_SUMMARY",
+  "TRADING_HALTED",
+  "TRADING_RESUMED",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -24,6 +26,8 @@ export const KIND_LABELS: { readonly [K in NotificationKind]: string } = {
   KEY_EXPIRING: "Exchange key about to expire",
   POSITION_UNPROTECTED: "Position without its stop-loss",
   DAILY_SUMMARY: "Daily summary",
+  TRADING_HALTED: "Trading halted by an operator (admins)",
+  TRADING_RESUMED: "Trading resumed by an operator (admins)",
 };
 
 export const CHANNEL_TYPES = ["EMAIL", "TELEGRAM", "WEBHOOK"] as const;
@@ -36,6 +40,9 @@ export const CHANNEL_LABELS: { readonly [K in ChannelType]: string } = { EMAIL: 
  * that stopped trading, a position without its stop). The bell shows every event, always.
  */
 export const DEFAULT_CHANNEL_EVENTS: readonly NotificationKind[] = ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED"];
+
+/** Events only admins are sent (an operator's halt of trading, its lift): an admin's account email gets them by default too. */
+export const ADMIN_DEFAULT_EVENTS: readonly NotificationKind[] = ["TRADING_HALTED", "TRADING_RESUMED"];
 
 /** The email channel's target: the account's own address, read at send time (it may change). */
 export const ACCOUNT_EMAIL_TARGET = "account";

@@ -31,6 +31,9 @@ const ADMIN = new Set([
   "strategies.deliveries",
   "strategies.deliveryBody",
   "positions.strategyTotals",
+  "halts.list",
+  "halts.halt",
+  "halts.resume",
 ]);
 const USER = new Set([
   // account security: any signed-in account (accountProcedure), even one that must still set up 2FA
@@ -79,6 +82,7 @@ const USER = new Set([
   "positions.close",
   "dashboard.overview",
   "dashboard.goLivePreview",
+  "halts.banner",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */
