@@ -3,6 +3,7 @@ import { adminRouter } from "~/server/api/routers/admin";
 import { authRouter } from "~/server/api/routers/auth";
 import { cohortsRouter } from "~/server/api/routers/cohorts";
 import { dashboardRouter } from "~/server/api/routers/dashboard";
+import { haltsRouter } from "~/server/api/routers/halts";
 import { keysRouter } from "~/server/api/routers/keys";
 import { mailboxRouter } from "~/server/api/routers/mailbox";
 import { metricsRouter } from "~/server/api/routers/metrics";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   cohorts: cohortsRouter,
   dashboard: dashboardRouter,
   user: userRouter,
+  halts: haltsRouter,
   keys: keysRouter,
   mailbox: mailboxRouter,
   metrics: metricsRouter,

@@ -61,6 +61,9 @@ export const AUDIT_ACTIONS = [
   // the satisfaction prompt (details hold the score and the comment's length, never its text)
   "satisfaction.answer",
   "satisfaction.dismiss",
+  // operator halts of live trading (platform, one exchange, one strategy)
+  "trading.halt",
+  "trading.resume",
   // the admin console
   "admin.audit.view",
   "admin.audit.detail",

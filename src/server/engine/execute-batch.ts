@@ -12,6 +12,7 @@ import { prepare, send, vaultFailure } from "~/server/engine/send-order";
 import { SendPriority } from "~/server/engine/send-priority";
 import { WriteGate } from "~/server/engine/write-gate";
 import { envVar } from "~/env";
+import { activeHalts } from "~/server/halts/halts";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 
 /** This process's send order across concurrently running batches: sends start in tier order, and are written in it. */
@@ -43,9 +44,12 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
   const { claimed, creds } = await claimBatch(deps, ids);
   if (claimed.length === 0) return assertNoneLeased(deps, ids);
   let retryable: unknown = null;
+  // Operator halts, read after the claim (the database is the truth for every process): a halt
+  // committed before this read stops every live order of this batch; one committed later stops the next batches.
+  const halts = claimed.some((e) => !e.paper) ? await activeHalts(deps.db) : [];
 
   // Phase 1, concurrently: look up re-claimed executions and size every order.
-  const prepared = await Promise.all(claimed.map((e) => prepare(deps, e, creds.get(e.credentialId ?? "") ?? null).catch(caught)));
+  const prepared = await Promise.all(claimed.map((e) => prepare(deps, e, creds.get(e.credentialId ?? "") ?? null, halts).catch(caught)));
   // Phase 2: start the sends in list order (PRO first, then by subscription age), all in flight together,
   // once the better-priority batches running here have started theirs.
   if (ticket !== null) await sendPriority.turn(ticket);

@@ -14,6 +14,7 @@ import type { JobSpec } from "~/server/jobs/job-types";
 import { ruleAlertOf, skipReason, subscriberRows, tradesPaper, type LegContext } from "~/server/engine/subscriber-legs";
 import { breakEvenPage } from "~/server/positions/protection/break-even-alert";
 import { heldBySubscription } from "~/server/positions/position-ledger";
+import { activeHalts } from "~/server/halts/halts";
 import type { Held } from "~/server/positions/position-rules";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import { logger } from "~/server/logger";
@@ -78,6 +79,9 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
   const orderType = (alert.orderType ?? strategy.defaultOrderType.toLowerCase()) === "limit" ? "LIMIT" : "MARKET";
   const after: JobSpec[] = [];
   const page = deps.fanOutPage ?? FAN_OUT_PAGE;
+  // Operator halts, read once per signal (a test alert trades paper only: no halt applies). A halt
+  // committed after this read is caught before the send (engine/send-order.ts).
+  const halts = signal.test ? [] : await activeHalts(deps.db);
   await deps.db.$transaction(async (tx) => {
     let cursor: SubscriberCursor = null;
     let pending = false;
@@ -92,6 +96,7 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
       const breakEven = alert.action === "breakeven" ? await breakEvenPage(tx, signal.test ? [] : subs.filter((s) => skipReason(s, now, signal.test) === null).map((s) => s.id), symbol, market.price) : null;
       const ctx: LegContext = {
         signalId: signal.id, symbol, marketType, orderType, alert, rule: ruleAlertOf(alert), now, cooling, cooldownSeconds: strategy.cooldownSeconds, test: signal.test, breakEven: breakEven?.messages,
+        strategyId: strategy.id, halts,
       };
       const rows: ExecutionRow[] = [];
       for (const sub of subs) {

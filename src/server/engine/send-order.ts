@@ -19,6 +19,7 @@ import { planOrder, type OrderPlan } from "~/server/engine/plan-order";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import { isPositionModeMismatch, type OrderView } from "~/server/exchanges/exchange-adapter";
 import { isExchangeError } from "~/server/exchanges/map-error";
+import { haltReasonFor, type ActiveHalt } from "~/server/halts/halt-rules";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
 import { reviveAlert } from "~/server/signals/stored-alert";
@@ -35,8 +36,13 @@ export function vaultFailure(err: unknown): Outcome | null {
   return isVaultError(err) ? { status: ES.FAILED, errorKind: "VAULT", message: err.message } : null;
 }
 
-/** Everything before the wire: paper fills, skips, the look-up of a re-claimed order, sizing. */
-export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | null): Promise<Prepared> {
+/**
+ * Everything before the wire: paper fills, skips, the look-up of a re-claimed order, sizing.
+ * `halts`: the operator halts in force, read after the claim (once per batch); a live order they
+ * cover is not sent but SKIPPED with the halt's reason, unless a previous attempt already put it
+ * on the exchange (then the look-up's answer is its result, as always).
+ */
+export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | null, halts: readonly ActiveHalt[] = []): Promise<Prepared> {
   const alert = reviveAlert(e.signal.alert);
   const decision = (e.signal.decision ?? {}) as { marketPrice?: string | number | null };
   const marketPrice = decision.marketPrice == null ? null : String(decision.marketPrice);
@@ -56,6 +62,8 @@ export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | 
       const found = await deps.adapter.findOrderByClientId(cred, e.symbol, e.clientOrderId);
       if (found) return done(fromOrder(await withFee(deps, cred, e.symbol, found), found.amount ?? null));
     }
+    const halted = haltReasonFor(halts, { exchange: e.exchange ?? cred.exchange, strategyId: e.subscription.strategyId });
+    if (halted) return done({ status: ES.SKIPPED, message: halted });
     const plan = await planOrder(deps, { e, alert, cred, marketPrice });
     if (!plan.ok) return done({ status: ES.SKIPPED, message: plan.message });
     return { kind: "send", cred, plan };

@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import { TIER_PRIORITY } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import type { ExecutionRow, Subscriber } from "~/server/engine/fan-out-sql";
+import { haltReasonFor, type ActiveHalt } from "~/server/halts/halt-rules";
 import { dec } from "~/server/money/decimal";
 import { positionLegs, type Held, type Leg, type RuleAlert } from "~/server/positions/position-rules";
 import type { ParsedAlert } from "~/server/signals/webhook-payload";
@@ -63,6 +64,9 @@ export interface LegContext {
   breakEven?: Map<string, string>;
   /** A test alert: every execution is PAPER. */
   test: boolean;
+  /** The signal's strategy, and the operator halts in force when its fan-out began (live executions only). */
+  strategyId?: string;
+  halts?: readonly ActiveHalt[];
 }
 
 /** Whether this subscriber's executions of this signal are paper (their mode, or a test alert). */
@@ -100,7 +104,11 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
   };
   const skip = skipReason(sub, ctx.now, ctx.test);
   if (skip) return [base(0, ES.SKIPPED, skip, null)];
+  // A break-even alert places no order (it moves protective stops, which reduce risk): a halt does not stop it.
   if (ctx.breakEven) return [base(0, ES.SKIPPED, ctx.breakEven.get(sub.id) ?? "Break-even alert: nothing to move.", null)];
+  // An operator halt stops live orders only: a paper execution places nothing on an exchange.
+  const halted = tradesPaper(sub, ctx.test) ? null : haltReasonFor(ctx.halts ?? [], { exchange: sub.credential?.exchange ?? null, strategyId: ctx.strategyId ?? null });
+  if (halted) return [base(0, ES.SKIPPED, halted, null)];
   const r = positionLegs({ marketType: ctx.marketType, held, alert: ctx.rule });
   if (!r.ok) return [base(0, ES.SKIPPED, r.reason, null)];
   const [first, second] = r.legs;

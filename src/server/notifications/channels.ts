@@ -43,7 +43,8 @@ export interface ChannelView {
 const hint = (secret: string) => `…${secret.slice(-4)}`;
 
 async function ensureEmailChannel(db: Db, userId: string) {
-  await db.notificationChannel.createMany({ data: [defaultEmailChannel(userId)], skipDuplicates: true });
+  const admin = (await db.user.findUnique({ where: { id: userId }, select: { role: true } }))?.role === "ADMIN";
+  await db.notificationChannel.createMany({ data: [defaultEmailChannel(userId, admin)], skipDuplicates: true });
 }
 
 export async function listChannels(ctx: Pick<ChannelContext, "db" | "userId">): Promise<ChannelView[]> {

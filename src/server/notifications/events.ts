@@ -13,6 +13,8 @@ export const NOTIFICATION_KINDS = [
   "POSITION_UNPROTECTED",
   "DAILY_SUMMARY",
   "LIVE_ACCESS_CHANGED",
+  "TRADING_HALTED",
+  "TRADING_RESUMED",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -26,6 +28,8 @@ export const KIND_LABELS: { readonly [K in NotificationKind]: string } = {
   POSITION_UNPROTECTED: "Position without its stop-loss",
   DAILY_SUMMARY: "Daily summary",
   LIVE_ACCESS_CHANGED: "Live trading access changed",
+  TRADING_HALTED: "Trading halted by an operator (admins)",
+  TRADING_RESUMED: "Trading resumed by an operator (admins)",
 };
 
 export const CHANNEL_TYPES = ["EMAIL", "TELEGRAM", "WEBHOOK"] as const;
@@ -39,6 +43,9 @@ export const CHANNEL_LABELS: { readonly [K in ChannelType]: string } = { EMAIL: 
  * shows every event, always.
  */
 export const DEFAULT_CHANNEL_EVENTS: readonly NotificationKind[] = ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"];
+
+/** Events only admins are sent (an operator's halt of trading, its lift): an admin's account email gets them by default too. */
+export const ADMIN_DEFAULT_EVENTS: readonly NotificationKind[] = ["TRADING_HALTED", "TRADING_RESUMED"];
 
 /** The email channel's target: the account's own address, read at send time (it may change). */
 export const ACCOUNT_EMAIL_TARGET = "account";

@@ -13,7 +13,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import type { Db } from "~/server/db";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec, SqlExecutor } from "~/server/jobs/job-types";
-import { ACCOUNT_EMAIL_TARGET, DEFAULT_CHANNEL_EVENTS, DELIVERY_MAX_ATTEMPTS, type NotificationKind } from "~/server/notifications/events";
+import { ACCOUNT_EMAIL_TARGET, ADMIN_DEFAULT_EVENTS, DEFAULT_CHANNEL_EVENTS, DELIVERY_MAX_ATTEMPTS, type NotificationKind } from "~/server/notifications/events";
 
 export type NotifyTx = Pick<Db, "notification" | "notificationChannel" | "notificationDelivery"> & SqlExecutor;
 
@@ -67,10 +67,13 @@ export async function queueDeliveries(tx: NotifyTx, jobs: JobSink | null, rows: 
   const channels = await tx.notificationChannel.findMany({ where: { userId: { in: userIds }, enabled: true }, select: { id: true, userId: true, type: true, events: true } });
   // A user who never opened the settings still gets the default email events at their account address.
   const withEmail = new Set(channels.filter((c) => c.type === "EMAIL").map((c) => c.userId));
-  const wantsDefaultEmail = rows.filter((r) => !withEmail.has(r.userId) && DEFAULT_CHANNEL_EVENTS.includes(r.kind as NotificationKind));
+  // Admin-only events go to admins alone: whoever is sent one gets the admin defaults on their account email too.
+  const isAdminKind = (k: string) => ADMIN_DEFAULT_EVENTS.includes(k as NotificationKind);
+  const wantsDefaultEmail = rows.filter((r) => !withEmail.has(r.userId) && (DEFAULT_CHANNEL_EVENTS.includes(r.kind as NotificationKind) || isAdminKind(r.kind)));
   if (wantsDefaultEmail.length > 0) {
     const missing = [...new Set(wantsDefaultEmail.map((r) => r.userId))];
-    await tx.notificationChannel.createMany({ data: missing.map(defaultEmailChannel), skipDuplicates: true });
+    const admins = new Set(wantsDefaultEmail.filter((r) => isAdminKind(r.kind)).map((r) => r.userId));
+    await tx.notificationChannel.createMany({ data: missing.map((u) => defaultEmailChannel(u, admins.has(u))), skipDuplicates: true });
     const added = await tx.notificationChannel.findMany({ where: { userId: { in: missing }, type: "EMAIL", enabled: true }, select: { id: true, userId: true, type: true, events: true } });
     channels.push(...added);
   }
@@ -84,9 +87,9 @@ export async function queueDeliveries(tx: NotifyTx, jobs: JobSink | null, rows: 
   return { notificationIds, after: specs };
 }
 
-/** The email channel a user has before changing anything: their account address, the default events. */
-export function defaultEmailChannel(userId: string) {
-  return { userId, type: "EMAIL" as const, label: "Account email", target: ACCOUNT_EMAIL_TARGET, events: [...DEFAULT_CHANNEL_EVENTS] };
+/** The email channel a user has before changing anything: their account address, the default events (an admin's: and the admin ones). */
+export function defaultEmailChannel(userId: string, admin = false) {
+  return { userId, type: "EMAIL" as const, label: "Account email", target: ACCOUNT_EMAIL_TARGET, events: [...DEFAULT_CHANNEL_EVENTS, ...(admin ? ADMIN_DEFAULT_EVENTS : [])] };
 }
 
 /** Runs `produce` in a transaction and hands the queued deliveries over once it committed. */

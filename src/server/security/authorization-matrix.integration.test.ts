@@ -38,6 +38,9 @@ const ADMIN = new Set([
   "cohorts.setUserAccess",
   "cohorts.listRequests",
   "cohorts.decide",
+  "halts.list",
+  "halts.halt",
+  "halts.resume",
 ]);
 const USER = new Set([
   // account security: any signed-in account (accountProcedure), even one that must still set up 2FA
@@ -91,6 +94,7 @@ const USER = new Set([
   "satisfaction.dismiss",
   "cohorts.myAccess",
   "cohorts.requestAccess",
+  "halts.banner",
 ]);
 
 /** Actions that can move money or weaken the account: a session must have stepped up in the last 5 minutes. */

@@ -4,6 +4,8 @@ import Image from "next/image";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import type { RouterOutputs } from "~/trpc/react";
+import { HaltBanner } from "./halt-banner";
 import { ModeBadge } from "./mode-badge";
 import { NotificationBell } from "./notification-bell";
 import { StepUpProvider } from "./step-up";
@@ -16,7 +18,7 @@ const NAV = [
   { href: "/settings", label: "Settings" },
 ];
 
-export function AppShell(props: { user: { name: string; email: string; isAdmin: boolean }; children: React.ReactNode }) {
+export function AppShell(props: { user: { name: string; email: string; isAdmin: boolean }; halts: RouterOutputs["halts"]["banner"]; children: React.ReactNode }) {
   const pathname = usePathname();
   const items = props.user.isAdmin ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
   return (
@@ -58,6 +60,7 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
           </div>
         </div>
       </header>
+      <HaltBanner initial={props.halts} />
       <main className="mx-auto max-w-6xl px-4 py-8">
         <StepUpProvider>{props.children}</StepUpProvider>
       </main>

@@ -4,6 +4,7 @@ import { requireAccount } from "~/trpc/server";
 const SECTIONS = [
   { href: "/admin/strategies", title: "Strategies", text: "Create strategies, copy their TradingView webhook URL and alert message, rotate URLs." },
   { href: "/admin/signals", title: "Signals", text: "Every alert received, the decision taken on it, and the orders it fanned out to, live." },
+  { href: "/admin/trading", title: "Trading controls", text: "Halt live trading for the whole platform, one exchange or one strategy, with a reason users see; resume it." },
   { href: "/admin/users", title: "Users", text: "Every account with its tier, keys and last activity; change tiers, disable or enable accounts." },
   { href: "/admin/audit", title: "Audit log", text: "Who did what and when, filterable and exportable as CSV, with a tamper check of the hash chain." },
   { href: "/admin/metrics", title: "Metrics", text: "Signal throughput, order latency and error rates across exchanges; user satisfaction." },
