@@ -7,17 +7,19 @@ import ccxt from "ccxt";
 import type { ExchangeName } from "~/server/exchanges/profiles";
 import { PROFILES } from "~/server/exchanges/profiles";
 
-export type ExchangeErrorKind =
-  | "AUTH"
-  | "PERMISSION"
-  | "INSUFFICIENT_FUNDS"
-  | "RATE_LIMITED"
-  | "INVALID_ORDER"
-  | "DUPLICATE_CLIENT_ID"
-  | "NOT_FOUND"
-  | "TEMPORARY"
-  | "UNKNOWN_OUTCOME"
-  | "UNKNOWN";
+export const EXCHANGE_ERROR_KINDS = [
+  "AUTH",
+  "PERMISSION",
+  "INSUFFICIENT_FUNDS",
+  "RATE_LIMITED",
+  "INVALID_ORDER",
+  "DUPLICATE_CLIENT_ID",
+  "NOT_FOUND",
+  "TEMPORARY",
+  "UNKNOWN_OUTCOME",
+  "UNKNOWN",
+] as const;
+export type ExchangeErrorKind = (typeof EXCHANGE_ERROR_KINDS)[number];
 
 export class ExchangeError extends Error {
   constructor(
@@ -34,7 +36,7 @@ export function isExchangeError(e: unknown): e is ExchangeError {
   return e instanceof ExchangeError;
 }
 
-const PERMISSION_CODES: Record<ExchangeName, number[]> = { BINANCE: [-2015], BYBIT: [10005] };
+export const PERMISSION_CODES: Record<ExchangeName, number[]> = { BINANCE: [-2015], BYBIT: [10005] };
 
 export function exchangeCodeOf(message: string): number | undefined {
   const m = /"(?:code|retCode)"\s*:\s*(-?\d+)/.exec(message);
