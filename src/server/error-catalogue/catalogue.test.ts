@@ -35,6 +35,15 @@ describe("the error catalogue", () => {
     }
   });
 
+  it("every errorKind key verification records has an entry (exchange kinds and the key's own)", async () => {
+    const { helpAnchorForKind } = await import("~/server/error-catalogue/catalogue");
+    const source = fs.readFileSync(path.resolve(import.meta.dirname, "../keys/verify-credential.ts"), "utf8");
+    const own = [...source.matchAll(/errorKind = "([A-Z_]+)"/g)].map((m) => m[1]!);
+    expect(own.length).toBeGreaterThan(1);
+    for (const kind of [...own, ...EXCHANGE_ERROR_KINDS]) expect(helpAnchorForKind(kind), kind).toMatch(/^[a-z0-9-]+$/);
+    expect(helpAnchorForKind("AUTH")).toBe("exchange-auth");
+  });
+
   it("names every entry once, with a cause, a fix and where to look", () => {
     const entries = allEntries();
     expect(new Set(entries.map((e) => e.code)).size).toBe(entries.length);

@@ -2,10 +2,11 @@
  * The error catalogue (issue #19): every error a user or admin can see, as data, with a stable code,
  * its cause in plain words, the fix and where to click. docs/troubleshooting.md is generated from it
  * (`npm run docs:troubleshooting`) and a test keeps the two equal. Sections so far: exchange errors
- * (by kind and by each exchange code the mapping reads).
+ * (by kind and by each exchange code the mapping reads) and key verification.
  */
 import type { CatalogueEntry } from "~/server/error-catalogue/catalogue-entry";
 import { EXCHANGE_CODE_ENTRIES, EXCHANGE_KIND_ENTRIES } from "~/server/error-catalogue/exchange-errors";
+import { KEY_ENTRIES } from "~/server/error-catalogue/key-errors";
 
 export interface CatalogueSection {
   title: string;
@@ -18,6 +19,11 @@ export const CATALOGUE: readonly CatalogueSection[] = [
     title: "Exchange errors",
     intro: "What an exchange's refusal means, recorded on the order (Signals page) or on the key (Keys page). Each code below is also shown with the exchange's own words.",
     entries: Object.values(EXCHANGE_KIND_ENTRIES),
+  },
+  {
+    title: "Key verification",
+    intro: "Why a key was refused or disabled when it was verified, beyond the exchange's own errors above.",
+    entries: Object.values(KEY_ENTRIES),
   },
   {
     title: "Exchange error codes",
@@ -33,6 +39,13 @@ export function allEntries(): CatalogueEntry[] {
 /** The anchor of an entry in docs/troubleshooting.md (and, later, in the in-app help). */
 export function anchorOf(code: string): string {
   return code.toLowerCase().replace(/_/g, "-");
+}
+
+/** The help anchor of an error kind recorded on a key or an order (null: none, or a kind not in the catalogue). */
+export function helpAnchorForKind(kind: string | null): string | null {
+  if (!kind) return null;
+  const entry = (EXCHANGE_KIND_ENTRIES as Record<string, CatalogueEntry>)[kind] ?? (KEY_ENTRIES as Record<string, CatalogueEntry>)[kind];
+  return entry ? anchorOf(entry.code) : null;
 }
 
 export function renderTroubleshooting(): string {

@@ -20,6 +20,7 @@ import { verifyCredential, type VerificationResult } from "~/server/keys/verify-
 import type { Keyring } from "~/server/vault/keyring";
 import { decStr } from "~/server/money/decimal";
 import { maskApiKey } from "~/server/vault/mask";
+import { helpAnchorForKind } from "~/server/error-catalogue/catalogue";
 
 export interface KeyContext {
   db: Db;
@@ -68,6 +69,8 @@ export const credentialView = z.object({
   balance: z.object({ amount: z.string(), currency: z.string(), readAt: z.date() }).nullable(),
   lastVerifiedAt: z.date().nullable(),
   lastError: z.string().nullable(),
+  /** The last error's entry in the troubleshooting guide (docs/troubleshooting.md, /help/troubleshooting). */
+  lastErrorHelp: z.string().nullable(),
   consecutiveFailures: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),
@@ -100,6 +103,7 @@ export function toView(c: CredentialRow): CredentialView {
     balance: c.balance !== null && c.balanceCurrency !== null && c.balanceAt !== null ? { amount: decStr(c.balance), currency: c.balanceCurrency, readAt: c.balanceAt } : null,
     lastVerifiedAt: c.lastVerifiedAt,
     lastError: c.lastError,
+    lastErrorHelp: c.lastError ? helpAnchorForKind(c.lastErrorKind) : null,
     consecutiveFailures: c.consecutiveFailures,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,

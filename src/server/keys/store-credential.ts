@@ -39,6 +39,7 @@ export async function storeCredential(tx: Tx, keyring: Keyring, userId: string, 
     expiryWarnings: [],
     lastVerifiedAt: null,
     lastError: null,
+    lastErrorKind: null,
     consecutiveFailures: 0,
   };
   return tx.exchangeCredential.upsert({

@@ -155,6 +155,7 @@ export async function verifyCredential(
       data: {
         status,
         lastError: message,
+        lastErrorKind: errorKind,
         // Absolute, not increment: the adapter's auto-disable hook may already have counted this failure.
         consecutiveFailures: ok ? 0 : cred.consecutiveFailures + 1,
         ...(reachedExchange
@@ -217,7 +218,7 @@ export async function disableAfterAuthFailure(db: Db, credentialId: string, reas
     if (!cred) return;
     await tx.exchangeCredential.update({
       where: { id: cred.id },
-      data: { status: "DISABLED", lastError: reason, consecutiveFailures: { increment: 1 } },
+      data: { status: "DISABLED", lastError: reason, lastErrorKind: "AUTH", consecutiveFailures: { increment: 1 } },
     });
     if (cred.status === "DISABLED") return;
     ({ after } = await notifyKeyDisabled(tx, jobs, cred, reason));

@@ -134,7 +134,17 @@ function KeyDetails({ k, name, egressIps, onReplace, onResult }: { k: KeyView; n
         {k.lastError ? (
           <>
             <dt className="text-slate-500">Problem</dt>
-            <dd className="text-red-700" data-testid="last-error">{k.lastError}</dd>
+            <dd className="text-red-700">
+              <span data-testid="last-error">{k.lastError}</span>
+              {k.lastErrorHelp ? (
+                <>
+                  {" "}
+                  <a href={`/help/troubleshooting#${k.lastErrorHelp}`} className="font-medium text-brand-700 underline" data-testid="last-error-help">
+                    What this means and what to do
+                  </a>
+                </>
+              ) : null}
+            </dd>
           </>
         ) : null}
       </dl>
