@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, connectKey, createUser, newUser, query, saveKey, signInAdmin, simAccount, subscribeQuote, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, newUser, saveKey, signInAdmin, simAccount, subscribeQuote, uniqueEmail, storeStrategy } from "./fixtures";
 
 const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 800 },
@@ -9,16 +9,6 @@ const VIEWPORTS = [
 
 const PRICE = "50000";
 
-/** An admin's strategy, stored as the admin page stores one (only the token's hash); returns its webhook path. */
-async function strategy(name: string): Promise<string> {
-  const token = crypto.randomBytes(24).toString("base64url");
-  await query(
-    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
-     VALUES ($1, $2, ARRAY['BTC/USDT'], $3, $4, ARRAY[]::text[], now())`,
-    [`st${crypto.randomBytes(8).toString("hex")}`, name, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
-  );
-  return `/api/webhooks/tradingview/${token}`;
-}
 
 async function setSimPrice() {
   for (const exchange of ["binance", "bybit"])
@@ -49,7 +39,7 @@ for (const vp of VIEWPORTS) {
       test.setTimeout(120_000);
       await setSimPrice();
       const name = `Cockpit ${vp.name} ${Date.now().toString(36)}`;
-      const webhook = await strategy(name);
+      const webhook = await storeStrategy(name);
       await newUser(page, { prefix: `cockpit-${vp.name}` });
 
       // Nothing done yet: each step is a link to do it; the header says OFF.
@@ -121,7 +111,7 @@ for (const vp of VIEWPORTS) {
 
     test("going live asks first, listing what will trade on which key: cancel keeps PAPER, confirm sets PERSONAL and the badge says LIVE", async ({ page }) => {
       const name = `Cockpit live ${vp.name} ${Date.now().toString(36)}`;
-      await strategy(name);
+      await storeStrategy(name);
       await newUser(page, { prefix: `golive-${vp.name}` });
       const key = await simAccount("bybit");
       await connectKey(page, "Bybit", key);
@@ -185,7 +175,7 @@ test("admin tables stay within a 1280 px window with details open", async ({ pag
   await page.setViewportSize({ width: 1280, height: 800 });
   await setSimPrice();
   const name = `Cockpit admin ${Date.now().toString(36)}`;
-  const webhook = await strategy(name);
+  const webhook = await storeStrategy(name);
   // A subscriber, so the signal has an execution to show.
   await newUser(page, { prefix: "cockpit-sub" });
   await page.goto("/settings");

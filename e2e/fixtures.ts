@@ -186,3 +186,14 @@ export async function subscribeQuote(page: Page, strategyName: string, quote: st
   return sub;
 }
 
+
+/** An admin's strategy on BTC/USDT, stored as the admin page stores one (only the token's SHA-256 and its last 4 characters); returns its webhook path. */
+export async function storeStrategy(name: string, marketType: "SPOT" | "LINEAR" = "SPOT"): Promise<string> {
+  const token = crypto.randomBytes(24).toString("base64url");
+  await query(
+    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "marketType", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
+     VALUES ($1, $2, ARRAY['BTC/USDT'], $3::"MarketType", $4, $5, ARRAY[]::text[], now())`,
+    [`st${crypto.randomBytes(8).toString("hex")}`, name, marketType, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
+  );
+  return `/api/webhooks/tradingview/${token}`;
+}

@@ -1,20 +1,10 @@
 import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, connectKey, createUser, newUser, query, signIn, signInAdmin, simAccount, simOrders, subscribeQuote, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, newUser, query, signIn, signInAdmin, simAccount, simOrders, subscribeQuote, uniqueEmail, storeStrategy } from "./fixtures";
 
 const PRICE = "50000";
 const REASON = `Exchange incident drill ${crypto.randomBytes(2).toString("hex")}`;
 
-/** An admin's strategy, stored as the admin page stores one (only the token's hash); returns its webhook path. */
-async function strategy(name: string): Promise<string> {
-  const token = crypto.randomBytes(24).toString("base64url");
-  await query(
-    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
-     VALUES ($1, $2, ARRAY['BTC/USDT'], $3, $4, ARRAY[]::text[], now())`,
-    [`st${crypto.randomBytes(8).toString("hex")}`, name, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
-  );
-  return `/api/webhooks/tradingview/${token}`;
-}
 
 async function expectNoHorizontalScroll(page: Page) {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
@@ -31,7 +21,7 @@ test("an admin halts live trading: users see the banner and a skipped order with
   for (const exchange of ["binance", "bybit"])
     await fetch(`${process.env.SIM_URL}/__sim/prices`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ exchange, symbol: "BTC/USDT", price: PRICE }) });
   const name = `Halt ${Date.now().toString(36)}`;
-  const webhook = await strategy(name);
+  const webhook = await storeStrategy(name);
   const send = async (id: string) => {
     const res = await request.post(webhook, { headers: { "content-type": "application/json" }, data: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: PRICE, id }) });
     expect(res.status()).toBe(202);

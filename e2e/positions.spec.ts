@@ -1,6 +1,5 @@
-import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { confirmGoLive, connectKey, createUser, query, signIn, signInAdmin, simAccount, subscribeQuote, uniqueEmail } from "./fixtures";
+import { confirmGoLive, connectKey, createUser, query, signIn, signInAdmin, simAccount, subscribeQuote, uniqueEmail, storeStrategy } from "./fixtures";
 
 const SIM = () => process.env.SIM_URL!;
 const simPost = async (path: string, body: unknown) => {
@@ -13,16 +12,6 @@ const setPrice = (price: string) => simPost("/__sim/prices", { exchange: "bybit"
  * A strategy as an admin creates it on Admin -> Strategies (that page has its own e2e in
  * signals.spec.ts); here only its webhook URL matters.
  */
-async function strategy(name: string): Promise<string> {
-  const token = crypto.randomBytes(24).toString("base64url");
-  // Stored as the app stores it: only the token's SHA-256 and its last 4 characters.
-  await query(
-    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "marketType", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
-     VALUES ($1, $2, ARRAY['BTC/USDT'], 'SPOT', $3, $4, ARRAY[]::text[], now())`,
-    [`st${crypto.randomBytes(8).toString("hex")}`, name, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
-  );
-  return `/api/webhooks/tradingview/${token}`;
-}
 
 /** A user who connects their own simulator key, trades live (PERSONAL) and follows the strategy with 50 USDT per alert. */
 async function subscriber(page: Page, strategyName: string) {
@@ -50,7 +39,7 @@ for (const v of VIEWS) {
     const page = await context.newPage();
     await setPrice("50000");
     const name = `Positions ${v.name} ${Date.now().toString(36)}`;
-    const webhook = await strategy(name);
+    const webhook = await storeStrategy(name);
     const user = await subscriber(page, name);
 
     // TradingView's alert: a buy. The worker places it on the user's own key.
@@ -140,7 +129,7 @@ test("Admin -> Strategies: per-strategy totals across subscribers, a table on a 
   test.setTimeout(150_000);
   await setPrice("50000");
   const name = `Totals ${Date.now().toString(36)}`;
-  const webhook = await strategy(name);
+  const webhook = await storeStrategy(name);
   const userContext = await browser.newContext();
   const user = await subscriber(await userContext.newPage(), name);
   await userContext.close();

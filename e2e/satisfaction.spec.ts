@@ -1,26 +1,16 @@
 import crypto from "node:crypto";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { connectKey, createUser, newUser, query, signInAdmin, simAccount, subscribeQuote, uniqueEmail } from "./fixtures";
+import { connectKey, createUser, newUser, query, signInAdmin, simAccount, subscribeQuote, uniqueEmail, storeStrategy } from "./fixtures";
 
 const PRICE = "50000";
 
-/** An admin's strategy, stored as the admin page stores one (only the token's hash); returns its webhook path. */
-async function strategy(name: string): Promise<string> {
-  const token = crypto.randomBytes(24).toString("base64url");
-  await query(
-    `INSERT INTO "Strategy" (id, name, "allowedSymbols", "webhookTokenHash", "webhookTokenHint", "allowedIps", "updatedAt")
-     VALUES ($1, $2, ARRAY['BTC/USDT'], $3, $4, ARRAY[]::text[], now())`,
-    [`st${crypto.randomBytes(8).toString("hex")}`, name, crypto.createHash("sha256").update(token).digest("hex"), token.slice(-4)],
-  );
-  return `/api/webhooks/tradingview/${token}`;
-}
 
 /** A new user trading on paper who follows a strategy and gets 3 filled paper orders from its alerts. */
 async function traderWithThreeFills(page: Page, request: APIRequestContext, prefix: string, tier: "PRO" | "FLEX" | "TRIAL") {
   for (const exchange of ["binance", "bybit"])
     await fetch(`${process.env.SIM_URL}/__sim/prices`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ exchange, symbol: "BTC/USDT", price: PRICE }) });
   const name = `Satisfaction ${prefix} ${Date.now().toString(36)}`;
-  const webhook = await strategy(name);
+  const webhook = await storeStrategy(name);
   const user = await newUser(page, { prefix, tier });
   await connectKey(page, "Bybit", await simAccount("bybit"));
   await page.goto("/settings");
