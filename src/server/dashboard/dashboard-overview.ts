@@ -8,6 +8,7 @@ import { FAILED_ATTEMPT, SUCCEEDED } from "~/server/engine/execution-state";
 import { EXCHANGE_VALUES } from "~/server/keys/key-service";
 import { maskApiKey } from "~/server/vault/mask";
 import { userExecutions } from "~/server/strategies/signal-activity";
+import { helpLinkForKind } from "~/server/error-catalogue/catalogue";
 
 /** How far back a failed order still "needs attention". */
 export const ATTENTION_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -92,7 +93,7 @@ export async function dashboardOverview(db: Db, userId: string, now = new Date()
     recentSignals: signals.map((s) => ({ id: s.id, strategyName: s.strategy.name, action: s.action, symbol: s.symbol, status: s.status, receivedAt: s.receivedAt })),
     recentOrders: orders.map((o) => ({
       id: o.id, strategyName: o.strategyName, exchange: o.exchange, symbol: o.symbol, side: o.side, status: o.status, paper: o.paper,
-      errorKind: o.errorKind, message: o.message, queuedAt: o.queuedAt,
+      errorKind: o.errorKind, message: o.message, help: helpLinkForKind(o.errorKind), queuedAt: o.queuedAt,
     })),
     firstOrderPaper: firstOrder?.paper ?? null,
   };

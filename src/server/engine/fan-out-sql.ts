@@ -97,6 +97,8 @@ export interface ExecutionRow {
   side: string;
   orderType: "MARKET" | "LIMIT";
   price: string | null;
+  /** A SKIPPED row's reason code (error-catalogue/skip-reasons.ts), else null. */
+  errorKind: string | null;
   message: string | null;
   queuedAt: Date;
   completedAt: Date | null;
@@ -111,12 +113,12 @@ export async function insertExecutions(tx: Pick<EngineDeps["db"], "$executeRawUn
   if (rows.length === 0) return;
   await tx.$executeRawUnsafe(
     `INSERT INTO "Execution" (id, "signalId", "subscriptionId", "userId", "credentialId", exchange, tier, priority, "clientOrderId",
-                              status, paper, symbol, side, "orderType", price, message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction")
+                              status, paper, symbol, side, "orderType", price, "errorKind", message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction")
      SELECT id, "signalId", "subscriptionId", "userId", "credentialId", exchange, tier, priority, "clientOrderId",
-            status, paper, symbol, side, "orderType", price, message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction"
+            status, paper, symbol, side, "orderType", price, "errorKind", message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction"
        FROM json_to_recordset($1::json) AS x(id text, "signalId" text, "subscriptionId" text, "userId" text, "credentialId" text,
             exchange "Exchange", tier "Tier", priority int, "clientOrderId" text, status "ExecutionStatus", paper boolean, symbol text,
-            side text, "orderType" "OrderType", price numeric, message text, "queuedAt" timestamp(3), "completedAt" timestamp(3),
+            side text, "orderType" "OrderType", price numeric, "errorKind" text, message text, "queuedAt" timestamp(3), "completedAt" timestamp(3),
             leg int, intent "OrderIntent", "positionSide" "PositionSide", "closeFraction" numeric)
      ON CONFLICT DO NOTHING`,
     JSON.stringify(rows),

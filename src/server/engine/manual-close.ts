@@ -59,7 +59,7 @@ export async function closePosition(
     await insertExecutions(tx, [{
       id, signalId, subscriptionId: sub.id, userId: position.userId, credentialId: sub.credential?.id ?? null, exchange: sub.credential?.exchange ?? null,
       tier, priority: TIER_PRIORITY[tier], clientOrderId: clientOrderIdFor(id), status: ES.QUEUED, paper: position.paper, symbol: position.symbol,
-      side: long ? "sell" : "buy", orderType: "MARKET", price: null, message: null, queuedAt: now, completedAt: null,
+      side: long ? "sell" : "buy", orderType: "MARKET", price: null, errorKind: null, message: null, queuedAt: now, completedAt: null,
       leg: 0, intent: "CLOSE", positionSide: long ? "LONG" : "SHORT", closeFraction: "1",
     }]);
     await writeAudit(tx, {

@@ -12,6 +12,7 @@ import { applyFuturesSettings } from "~/server/engine/futures-settings";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { sizeOrder } from "~/server/engine/sizing";
 import { checkUserRules } from "~/server/engine/user-rules";
+import { sizingReason, skipped, type Reason } from "~/server/error-catalogue/skip-reasons";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import type { MarketInfo } from "~/server/exchanges/exchange-adapter";
 import { dec, floorToStep } from "~/server/money/decimal";
@@ -30,9 +31,11 @@ export type OrderPlan =
       /** A close of the whole holding: a remainder below this cannot be sold (dust). */
       dustBelow: string | null;
     }
-  | { ok: false; message: string };
+  | { ok: false; message: string; code: string };
 
 type Exec = Prisma.ExecutionGetPayload<{ include: { subscription: true } }>;
+
+const no = (r: Reason): OrderPlan => ({ ok: false, message: r.message, code: r.code });
 type Ok = Extract<OrderPlan, { ok: true }>;
 
 export async function planOrder(
@@ -42,10 +45,10 @@ export async function planOrder(
   const { e, alert, cred } = input;
   const exchange = cred?.exchange ?? e.exchange ?? "BINANCE";
   const info = await deps.adapter.marketInfo(exchange, e.symbol);
-  if (!info) return { ok: false, message: `${e.symbol} is not listed on ${exchange}.` };
+  if (!info) return no(skipped("SYMBOL_NOT_LISTED", `${e.symbol} is not listed on ${exchange}.`));
   const type = e.orderType === "LIMIT" && e.intent !== "CLOSE" ? "limit" : "market";
   const price = alert.price ?? input.marketPrice ?? (await deps.adapter.fetchPrice(exchange, e.symbol).catch(() => null));
-  if (type === "limit" && !alert.price) return { ok: false, message: "A limit order needs a price in the alert." };
+  if (type === "limit" && !alert.price) return no(skipped("LIMIT_NEEDS_PRICE"));
   if (e.intent === "CLOSE" || (e.intent === null && e.side === "exit")) return planClose(deps, { e, cred, info, price });
   return planOpen(deps, { e, alert, cred, info, price, type });
 }
@@ -70,7 +73,7 @@ async function planOpen(
     leverage: alert.leverage ?? sub.leverage,
     leverageCap: sub.leverageCap,
   });
-  if (!sized.ok) return { ok: false, message: sized.reason.message };
+  if (!sized.ok) return no(sizingReason(sized.reason));
   const limits = checkUserRules({
     notional: sized.notional,
     maxNotional: sub.maxNotional === null ? null : String(sub.maxNotional),
@@ -78,10 +81,10 @@ async function planOpen(
     cooldownSeconds: 0,
     now: new Date(),
   });
-  if (limits.length) return { ok: false, message: limits.map((r) => r.message).join(" ") };
+  if (limits.length) return no(skipped(limits[0]!.code, limits.map((r) => r.message).join(" ")));
   if (info.marketType === "linear" && cred) {
     const refused = await applyFuturesSettings(deps, cred, e.symbol, { leverage: sized.leverage, marginMode: sub.marginMode });
-    if (refused) return { ok: false, message: refused };
+    if (refused) return no(skipped("FUTURES_SETTINGS", refused));
   }
   const side = e.positionSide === "SHORT" || (e.positionSide === null && e.side === "sell") ? "sell" : "buy";
   return { ok: true, side, type, amount: sized.amount, price, reduceOnly: false, leverage: sized.leverage, dustBelow: null };
@@ -91,7 +94,7 @@ async function planClose(deps: EngineDeps, { e, cred, info, price }: { e: Exec; 
   const position = await readPosition(deps.db, e.subscriptionId, e.symbol, e.paper);
   let book = position?.book;
   if (!position || !book || book.side === "flat" || dec(book.size).isZero()) {
-    return { ok: false, message: `The strategy holds no ${e.symbol} position on this account: nothing to close.` };
+    return no(skipped("NOTHING_TO_CLOSE", `The strategy holds no ${e.symbol} position on this account: nothing to close.`));
   }
   const long = book.side === "long";
   const fraction = dec(e.closeFraction === null ? "1" : String(e.closeFraction));
@@ -109,14 +112,14 @@ async function planClose(deps: EngineDeps, { e, cred, info, price }: { e: Exec; 
         held.toFixed(),
         `The account held ${held.toFixed()} ${e.symbol.split("/")[0]} where the strategy's ledger said ${book.size}: the position was closed or reduced outside KeyRelay, so the ledger now follows the account.`,
       );
-      if (book.side === "flat") return { ok: false, message: `The account no longer holds this ${e.symbol} position (closed outside KeyRelay): nothing to close.` };
+      if (book.side === "flat") return no(skipped("CLOSED_OUTSIDE", `The account no longer holds this ${e.symbol} position (closed outside KeyRelay): nothing to close.`));
       want = dec(book.size).times(fraction);
     }
   }
   const amount = floorToStep(want, info.amountStep);
   const dustBelow = dec(info.minAmount ?? "0").gt(info.amountStep) ? (info.minAmount as string) : info.amountStep;
   if (dec(amount).isZero() || (info.minAmount !== null && dec(amount).lt(info.minAmount))) {
-    return { ok: false, message: `The ${e.symbol} holding to close (${want.toFixed()}) is below the market's smallest order.` };
+    return no(skipped("CLOSE_BELOW_MIN", `The ${e.symbol} holding to close (${want.toFixed()}) is below the market's smallest order.`));
   }
   return {
     ok: true,

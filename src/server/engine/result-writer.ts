@@ -23,6 +23,7 @@ import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
 import { dec } from "~/server/money/decimal";
+import { SKIP_ENTRIES } from "~/server/error-catalogue/skip-reasons";
 import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
 import { protectJobsFor } from "~/server/positions/protection/protection-watch";
@@ -81,6 +82,7 @@ const RESULT_SQL = `WITH x AS (
 /** A reversal's open leg goes once its close has filled; otherwise it is skipped, saying why. */
 const RELEASE_SQL = `UPDATE "Execution" n SET
     status = (CASE WHEN d.status = '${ES.FILLED}' THEN '${ES.QUEUED}' ELSE '${ES.SKIPPED}' END)::"ExecutionStatus",
+    "errorKind" = CASE WHEN d.status = '${ES.FILLED}' THEN NULL ELSE '${SKIP_ENTRIES.REVERSAL_STOPPED.code}' END,
     message = CASE WHEN d.status = '${ES.FILLED}' THEN NULL
                    ELSE 'The close before this open ended ' || d.status || ', so the reversal stopped at the close.' END,
     "queuedAt" = now(), "completedAt" = CASE WHEN d.status = '${ES.FILLED}' THEN NULL ELSE now() END

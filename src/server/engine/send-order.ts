@@ -15,6 +15,7 @@ import type { Claimed, ClaimedCred } from "~/server/engine/claim-executions";
 import { RESEND_SAFE_AFTER_MS, type EngineDeps } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import { fromOrder, paperOrder, type Outcome } from "~/server/engine/order-outcome";
+import { skipped, type Reason } from "~/server/error-catalogue/skip-reasons";
 import { planOrder, type OrderPlan } from "~/server/engine/plan-order";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import { isPositionModeMismatch, type OrderView } from "~/server/exchanges/exchange-adapter";
@@ -30,6 +31,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 export type SendPlan = Extract<OrderPlan, { ok: true }>;
 export type Prepared = { kind: "done"; outcome: Outcome } | { kind: "send"; cred: CredentialRef; plan: SendPlan };
+
+const skip = (r: Reason): Outcome => ({ status: ES.SKIPPED, errorKind: r.code, message: r.message });
 
 /** A stored secret that cannot be opened is the execution's answer (FAILED), not a retryable error. */
 export function vaultFailure(err: unknown): Outcome | null {
@@ -49,13 +52,13 @@ export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | 
   const done = (outcome: Outcome): Prepared => ({ kind: "done", outcome });
   if (e.paper) {
     const plan = await planOrder(deps, { e, alert, cred: null, marketPrice });
-    if (!plan.ok) return done({ status: ES.SKIPPED, message: plan.message });
+    if (!plan.ok) return done({ status: ES.SKIPPED, errorKind: plan.code, message: plan.message });
     const now = new Date();
     const order = paperOrder(e, plan.amount, plan.price, envVar("PAPER_FEE_PCT"));
     return done({ status: ES.FILLED, amount: plan.amount, price: plan.price, order, ackAt: now, sentAt: now, dustBelow: plan.dustBelow });
   }
-  if (!cred) return done({ status: ES.SKIPPED, message: "No exchange key for this subscription." });
-  if (cred.status !== "ACTIVE") return done({ status: ES.SKIPPED, message: `The exchange key is ${cred.status}, not ACTIVE.` });
+  if (!cred) return done(skip(skipped("NO_KEY")));
+  if (cred.status !== "ACTIVE") return done(skip(skipped("KEY_NOT_ACTIVE", `The exchange key is ${cred.status}, not ACTIVE.`)));
   try {
     // Claimed before: a previous attempt may have reached the exchange. Look before sending.
     if (e.attempts > 1) {
@@ -63,9 +66,9 @@ export async function prepare(deps: EngineDeps, e: Claimed, cred: ClaimedCred | 
       if (found) return done(fromOrder(await withFee(deps, cred, e.symbol, found), found.amount ?? null));
     }
     const halted = haltReasonFor(halts, { exchange: e.exchange ?? cred.exchange, strategyId: e.subscription.strategyId });
-    if (halted) return done({ status: ES.SKIPPED, message: halted });
+    if (halted) return done(skip(skipped("HALTED", halted)));
     const plan = await planOrder(deps, { e, alert, cred, marketPrice });
-    if (!plan.ok) return done({ status: ES.SKIPPED, message: plan.message });
+    if (!plan.ok) return done({ status: ES.SKIPPED, errorKind: plan.code, message: plan.message });
     return { kind: "send", cred, plan };
   } catch (err) {
     if (isExchangeError(err) && (err.kind === "AUTH" || err.kind === "PERMISSION")) return done({ status: ES.FAILED, errorKind: err.kind, message: err.message });

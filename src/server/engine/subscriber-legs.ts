@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import { TIER_PRIORITY } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import type { ExecutionRow, Subscriber } from "~/server/engine/fan-out-sql";
+import { skipped, type Reason } from "~/server/error-catalogue/skip-reasons";
 import { haltReasonFor, type ActiveHalt } from "~/server/halts/halt-rules";
 import { dec } from "~/server/money/decimal";
 import { positionLegs, type Held, type Leg, type RuleAlert } from "~/server/positions/position-rules";
@@ -36,15 +37,15 @@ export function ruleAlertOf(alert: ParsedAlert): RuleAlert {
 }
 
 /** A test alert ("Send test alert") trades PAPER for everyone, whatever their mode: no key is needed, none is used. */
-export function skipReason(sub: Subscriber, now: Date, test = false): string | null {
-  if (sub.user.disabledAt) return "Account disabled by an admin.";
-  if (sub.paused) return "Subscription paused.";
-  if (sub.user.tier === "TRIAL" && sub.user.trialEndsAt && sub.user.trialEndsAt < now) return "Trial ended: upgrade to keep trading signals.";
+export function skipReason(sub: Subscriber, now: Date, test = false): Reason | null {
+  if (sub.user.disabledAt) return skipped("ACCOUNT_DISABLED");
+  if (sub.paused) return skipped("SUBSCRIPTION_PAUSED");
+  if (sub.user.tier === "TRIAL" && sub.user.trialEndsAt && sub.user.trialEndsAt < now) return skipped("TRIAL_ENDED");
   if (test) return null;
-  if (sub.user.tradingMode === "OFF") return "Trading mode is OFF.";
+  if (sub.user.tradingMode === "OFF") return skipped("TRADING_OFF");
   if (sub.user.tradingMode === "PERSONAL") {
-    if (!sub.credential) return "No exchange key chosen for this subscription.";
-    if (sub.credential.status !== "ACTIVE") return `The subscription's exchange key is ${sub.credential.status}, not ACTIVE: verify or replace it on the Keys page.`;
+    if (!sub.credential) return skipped("NO_KEY");
+    if (sub.credential.status !== "ACTIVE") return skipped("KEY_NOT_ACTIVE", `The subscription's exchange key is ${sub.credential.status}, not ACTIVE: verify or replace it on the Keys page.`);
   }
   return null;
 }
@@ -75,7 +76,7 @@ export function tradesPaper(sub: Subscriber, test: boolean): boolean {
 }
 
 export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): ExecutionRow[] {
-  const base = (leg: number, status: ExecutionRow["status"], message: string | null, l: Leg | null): ExecutionRow => {
+  const base = (leg: number, status: ExecutionRow["status"], reason: Reason | null, l: Leg | null): ExecutionRow => {
     const id = newExecutionId();
     return {
       id,
@@ -93,7 +94,8 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
       side: l === null ? ctx.alert.action : orderSide(l),
       orderType: ctx.orderType,
       price: ctx.alert.price ?? null,
-      message,
+      errorKind: reason?.code ?? null,
+      message: reason?.message ?? null,
       queuedAt: ctx.now,
       completedAt: status === ES.SKIPPED ? ctx.now : null,
       leg,
@@ -105,15 +107,15 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
   const skip = skipReason(sub, ctx.now, ctx.test);
   if (skip) return [base(0, ES.SKIPPED, skip, null)];
   // A break-even alert places no order (it moves protective stops, which reduce risk): a halt does not stop it.
-  if (ctx.breakEven) return [base(0, ES.SKIPPED, ctx.breakEven.get(sub.id) ?? "Break-even alert: nothing to move.", null)];
+  if (ctx.breakEven) return [base(0, ES.SKIPPED, skipped("BREAK_EVEN", ctx.breakEven.get(sub.id) ?? "Break-even alert: nothing to move."), null)];
   // An operator halt stops live orders only: a paper execution places nothing on an exchange.
   const halted = tradesPaper(sub, ctx.test) ? null : haltReasonFor(ctx.halts ?? [], { exchange: sub.credential?.exchange ?? null, strategyId: ctx.strategyId ?? null });
-  if (halted) return [base(0, ES.SKIPPED, halted, null)];
+  if (halted) return [base(0, ES.SKIPPED, skipped("HALTED", halted), null)];
   const r = positionLegs({ marketType: ctx.marketType, held, alert: ctx.rule });
-  if (!r.ok) return [base(0, ES.SKIPPED, r.reason, null)];
+  if (!r.ok) return [base(0, ES.SKIPPED, { code: r.code, message: r.reason }, null)];
   const [first, second] = r.legs;
   if (first!.kind === "open" && ctx.cooling.has(sub.userId)) {
-    return [base(0, ES.SKIPPED, `Cooldown: an order on this symbol was placed less than ${ctx.cooldownSeconds} s ago.`, first!)];
+    return [base(0, ES.SKIPPED, skipped("COOLDOWN", `Cooldown: an order on this symbol was placed less than ${ctx.cooldownSeconds} s ago.`), first!)];
   }
   const rows = [base(0, ES.QUEUED, null, first!)];
   if (second) rows.push(base(1, ES.WAITING, null, second));

@@ -13,6 +13,8 @@ import { dec, decStr, parseDecimal, type Decimal } from "~/server/money/decimal"
 import { averageEntry, unrealizedPnl, type Book } from "~/server/positions/ledger-math";
 import { parseSymbol } from "~/server/positions/position-ledger";
 import { protectionOf, type PositionProtection } from "~/server/positions/protection-queries";
+import { helpLinkForKind, type HelpLink } from "~/server/error-catalogue/catalogue";
+import { POSITION_ENTRIES } from "~/server/error-catalogue/position-errors";
 
 export type ExchangeName = "BINANCE" | "BYBIT";
 /** A public last price for a market: a decimal string, or null (or a throw) when it cannot be had. */
@@ -92,6 +94,8 @@ export interface OpenPosition extends PositionProtection {
   inFlight: { status: ExecutionStatus; intent: "OPEN" | "CLOSE" | null } | null;
   /** Changed in the last moments or a protective order still being placed: the page looks again soon. */
   settling: boolean;
+  /** The troubleshooting entries of what the position's notes say (null: that note is not shown). */
+  help: { unprotected: HelpLink | null; refused: HelpLink | null; leftOut: HelpLink | null; drift: HelpLink | null };
 }
 
 /** After a fill is booked, its protective orders follow within seconds (positions/protection/). */
@@ -142,6 +146,12 @@ export async function openPositions(db: Db, userId: string, prices: PriceFn): Pr
       inFlight: flight ? { status: flight.status, intent: flight.intent } : null,
       settling: Date.now() - r.updatedAt.getTime() < SETTLING_MS || protection.get(r.id)!.protectiveOrders.some((o) => o.status === "PENDING"),
       ...protection.get(r.id)!,
+      help: {
+        unprotected: r.unprotectedAt ? helpLinkForKind(POSITION_ENTRIES.UNPROTECTED.code) : null,
+        refused: protection.get(r.id)!.protectiveOrders.some((o) => o.status === "FAILED") ? helpLinkForKind(POSITION_ENTRIES.PROTECTION_REFUSED.code) : null,
+        leftOut: protection.get(r.id)!.protectionNotes.length ? helpLinkForKind(POSITION_ENTRIES.LEFT_OUT.code) : null,
+        drift: r.driftNote ? helpLinkForKind(POSITION_ENTRIES.DRIFT.code) : null,
+      },
     };
   });
 }

@@ -14,6 +14,7 @@
  * - breakeven places no order (the fan-out moves the stop-loss: positions/protection/break-even-alert.ts).
  */
 import { dec } from "~/server/money/decimal";
+import { skipped, type SkipKey } from "~/server/error-catalogue/skip-reasons";
 
 export type Side = "long" | "short";
 export type Held = { side: Side | "flat"; size: string };
@@ -42,9 +43,13 @@ export type Leg =
   /** Close `fraction` (0, 1] of what is held on `side`. */
   | { kind: "close"; side: Side; fraction: string };
 
-export type RuleResult = { ok: true; legs: Leg[] } | { ok: false; reason: string };
+/** No legs: `reason` in words, `code` its catalogue code (error-catalogue/skip-reasons.ts). */
+export type RuleResult = { ok: true; legs: Leg[] } | { ok: false; reason: string; code: string };
 
-const none = (reason: string): RuleResult => ({ ok: false, reason });
+const none = (key: SkipKey, message?: string): RuleResult => {
+  const r = skipped(key, message);
+  return { ok: false, reason: r.message, code: r.code };
+};
 const legs = (...l: Leg[]): RuleResult => ({ ok: true, legs: l });
 const opposite = (s: Side): Side => (s === "long" ? "short" : "long");
 const closeAll = (held: Held): Leg => ({ kind: "close", side: held.side as Side, fraction: "1" });
@@ -54,12 +59,12 @@ export function positionLegs(input: { marketType: "spot" | "linear"; held: Held;
   const held: Held = dec(input.held.size).gt(0) ? input.held : { side: "flat", size: "0" };
   const spot = marketType === "spot";
 
-  if (alert.action === "cancel") return none("Cancel alerts are recorded only: KeyRelay's orders fill at once, so there is nothing to cancel.");
+  if (alert.action === "cancel") return none("CANCEL_ALERT");
 
   if (alert.action === "exit") return exitLegs(held, alert);
-  if (alert.action === "breakeven") return none("A break-even alert places no order: it moves the stop-loss of an open position to its entry.");
+  if (alert.action === "breakeven") return none("BREAK_EVEN", "A break-even alert places no order: it moves the stop-loss of an open position to its entry.");
   if (alert.action === "add") {
-    if (held.side === "flat") return none("An add alert, and this account holds nothing for the strategy: nothing to add to.");
+    if (held.side === "flat") return none("NOTHING_TO_ADD");
     return legs({ kind: "open", side: held.side });
   }
 
@@ -69,7 +74,7 @@ export function positionLegs(input: { marketType: "spot" | "linear"; held: Held;
   if (spot && next === "short") next = "flat"; // spot holds no shorts: going short means leaving the long
 
   if (next === "flat") {
-    if (held.side === "flat") return none("The strategy went flat and this account holds nothing for it: nothing to close.");
+    if (held.side === "flat") return none("NOTHING_TO_CLOSE", "The strategy went flat and this account holds nothing for it: nothing to close.");
     return legs(closeAll(held));
   }
   if (held.side === opposite(next)) {
@@ -79,19 +84,19 @@ export function positionLegs(input: { marketType: "spot" | "linear"; held: Held;
   const growing = next === "long" ? alert.action === "buy" : alert.action === "sell";
   if (growing) return legs({ kind: "open", side: next });
   // Same side, the strategy reduced it: close the same share of this account's holding.
-  if (held.side === "flat") return none(`The strategy reduced its ${next} position and this account holds none for it: nothing to close.`);
+  if (held.side === "flat") return none("NOTHING_TO_CLOSE", `The strategy reduced its ${next} position and this account holds none for it: nothing to close.`);
   const fraction = reducedShare(alert);
   if (fraction === null) {
-    return none('The strategy reduced its position but the alert does not say by how much; send "marketPositionSize": "{{strategy.market_position_size}}" and "quantity": "{{strategy.order.contracts}}".');
+    return none("REDUCE_SIZE_UNKNOWN");
   }
   return legs({ kind: "close", side: next, fraction });
 }
 
 function exitLegs(held: Held, alert: RuleAlert): RuleResult {
-  if (held.side === "flat") return none("An exit alert, and this account holds nothing for the strategy: nothing to close.");
-  if (alert.exitSide && alert.exitSide !== held.side) return none(`The alert closes a ${alert.exitSide} position; this account holds a ${held.side} one for the strategy.`);
+  if (held.side === "flat") return none("NOTHING_TO_CLOSE", "An exit alert, and this account holds nothing for the strategy: nothing to close.");
+  if (alert.exitSide && alert.exitSide !== held.side) return none("EXIT_SIDE_MISMATCH", `The alert closes a ${alert.exitSide} position; this account holds a ${held.side} one for the strategy.`);
   const fraction = alert.closePercent === null ? "1" : dec(alert.closePercent).div(100).toFixed();
-  if (!(dec(fraction).gt(0) && dec(fraction).lte(1))) return none(`A close percentage must be more than 0 and at most 100; it is ${alert.closePercent}.`);
+  if (!(dec(fraction).gt(0) && dec(fraction).lte(1))) return none("CLOSE_PERCENT_INVALID", `A close percentage must be more than 0 and at most 100; it is ${alert.closePercent}.`);
   return legs({ kind: "close", side: held.side, fraction });
 }
 
@@ -99,7 +104,7 @@ function exitLegs(held: Held, alert: RuleAlert): RuleResult {
 function plainLegs(spot: boolean, held: Held, alert: RuleAlert): RuleResult {
   const side: Side = alert.action === "buy" ? "long" : "short";
   if (spot && side === "short") {
-    if (held.side === "flat") return none("A sell on spot with nothing held for the strategy: spot cannot open a short.");
+    if (held.side === "flat") return none("SPOT_NO_SHORT");
     return legs(closeAll(held));
   }
   return legs({ kind: "open", side });

@@ -24,6 +24,8 @@ export interface DeliveryEntry {
   answeredMs: number;
   status: number;
   reason: string | null;
+  /** The reason's error-catalogue code (error-catalogue/webhook-errors.ts), when it has one. */
+  reasonCode?: string | null;
   format: string | null;
   body: string;
   sourceIp: string | null;
@@ -53,7 +55,7 @@ export async function recordDelivery(db: Db, d: DeliveryEntry): Promise<void> {
   const overUnknown = !accepted && d.strategyId === null && (c?.unknown ?? 0) >= UNKNOWN_PER_MINUTE;
   const row = {
     strategyId: d.strategyId, signalId: d.signalId ?? null, receivedAt: d.receivedAt, answeredMs: d.answeredMs, status: d.status, accepted,
-    reason: d.reason?.slice(0, 1000) ?? null, format: d.format, ...stored, sourceIp: d.sourceIp, test: d.test ?? false,
+    reason: d.reason?.slice(0, 1000) ?? null, reasonCode: d.reasonCode ?? null, format: d.format, ...stored, sourceIp: d.sourceIp, test: d.test ?? false,
   };
   if (!overSource && !overUnknown) {
     await db.webhookDelivery.create({ data: { id: newDeliveryId(), ...row } });
@@ -63,7 +65,7 @@ export async function recordDelivery(db: Db, d: DeliveryEntry): Promise<void> {
     await db.webhookDelivery.upsert({
       where: { bucket },
       create: { id: newDeliveryId(), ...row, reason, bucket, sourceIp: overUnknown ? null : d.sourceIp },
-      update: { count: { increment: 1 }, reason, status: d.status },
+      update: { count: { increment: 1 }, reason, reasonCode: row.reasonCode, status: d.status },
     });
   }
   await pruneDeliveriesSometimes(db, d.receivedAt);

@@ -16,6 +16,7 @@ import { acceptAlert } from "~/server/signals/store-signal";
 import { cachedWebhookStrategy, rememberWebhookStrategy } from "~/server/signals/webhook-cache";
 import { parseWebhookPayload } from "~/server/signals/webhook-payload";
 import { hashWebhookToken } from "~/server/strategies/webhook-token";
+import { webhookRefusal } from "~/server/error-catalogue/webhook-errors";
 
 export interface WebhookResult {
   status: number;
@@ -47,7 +48,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-const notFound: WebhookResult = { status: 404, body: { error: "No strategy has this webhook URL. Copy the URL again from KeyRelay." } };
+const notFound: WebhookResult = webhookRefusal("NOT_FOUND");
 
 /** What the delivery log records about a refusal (an accepted alert's row is written with the signal). */
 type Handled = { result: WebhookResult; strategyId: string | null; format: string | null; logged?: boolean };
@@ -62,8 +63,9 @@ export async function receiveSignal(
   if (!handled.logged) {
     const r = handled.result;
     const reason = typeof r.body.error === "string" ? r.body.error : null;
+    const reasonCode = typeof r.body.code === "string" ? r.body.code : null;
     // The log is for the admin: failing to write it never changes TradingView's answer.
-    await recordDelivery(deps.db, { strategyId: handled.strategyId, receivedAt: now, answeredMs: elapsedMs(started), status: r.status, reason, format: handled.format, body: input.body, sourceIp: input.ip }).catch((err: unknown) =>
+    await recordDelivery(deps.db, { strategyId: handled.strategyId, receivedAt: now, answeredMs: elapsedMs(started), status: r.status, reason, reasonCode, format: handled.format, body: input.body, sourceIp: input.ip }).catch((err: unknown) =>
       logger.warn({ err }, "webhook delivery log write failed"),
     );
   }
@@ -73,7 +75,7 @@ export async function receiveSignal(
 async function handle(deps: { db: Db; jobs: JobSink }, input: { pathToken: string; contentType: string | null; body: string; ip: string | null }, now: Date, started: number): Promise<Handled> {
   const refused = (result: WebhookResult, strategyId: string | null = null, format: string | null = null): Handled => ({ result, strategyId, format });
   const tooLarge = bodyTooLarge(Buffer.byteLength(input.body), "alert");
-  if (tooLarge) return refused({ status: 413, body: { error: tooLarge } });
+  if (tooLarge) return refused(webhookRefusal("TOO_LARGE", tooLarge));
   if (!/^[A-Za-z0-9_-]{8,128}$/.test(input.pathToken)) return refused(notFound);
   const parsed = parseWebhookPayload({ contentType: input.contentType, body: input.body });
 
@@ -91,16 +93,19 @@ async function handle(deps: { db: Db; jobs: JobSink }, input: { pathToken: strin
   }
   const format = parsed.ok ? parsed.alert.format : null;
   if (strategy.allowedIps.length && !(input.ip && strategy.allowedIps.includes(input.ip))) {
-    return refused({ status: 403, body: { error: "This source IP is not allowed for this strategy's webhook." } }, strategy.id, format);
+    return refused(webhookRefusal("IP_NOT_ALLOWED"), strategy.id, format);
   }
-  if (strategy.archivedAt) return refused({ status: 410, body: { error: "This strategy was archived: its webhook no longer accepts alerts. Remove the alert in TradingView." } }, strategy.id, format);
-  if (!strategy.enabled) return refused({ status: 409, body: { error: "This strategy is disabled: alerts are refused until an admin enables it again on Admin → Strategies." } }, strategy.id, format);
+  if (strategy.archivedAt) return refused(webhookRefusal("ARCHIVED"), strategy.id, format);
+  if (!strategy.enabled) return refused(webhookRefusal("DISABLED"), strategy.id, format);
   const retry = overRate(strategy.id, strategy.rateLimitPerMinute, now.getTime());
   if (retry !== null) {
-    return refused({ status: 429, body: { error: `Too many alerts for this strategy: at most ${strategy.rateLimitPerMinute} per minute.` }, headers: { "retry-after": String(retry) } }, strategy.id, format);
+    const limited = webhookRefusal("RATE_LIMITED", `Too many alerts for this strategy: at most ${strategy.rateLimitPerMinute} per minute.`);
+    return refused({ ...limited, headers: { "retry-after": String(retry) } }, strategy.id, format);
   }
   if (!parsed.ok) {
-    return refused({ status: parsed.status, body: { error: parsed.error.map((e) => `${e.field}: ${e.message}`).join(" "), fields: parsed.error } }, strategy.id);
+    const key = parsed.status === 415 ? "UNSUPPORTED_TYPE" : parsed.placeholders ? "UNRENDERED_PLACEHOLDER" : "INVALID_ALERT";
+    const answer = webhookRefusal(key, parsed.error.map((e) => `${e.field}: ${e.message}`).join(" "));
+    return refused({ status: answer.status, body: { ...answer.body, fields: parsed.error } }, strategy.id);
   }
   const subscribers = fresh?.subscribers ?? (await deps.db.subscription.count({ where: { strategyId: strategy.id, paused: false } }));
   if (!fresh && strategy.webhookTokenHash === pathHash) rememberWebhookStrategy(pathHash, { at: now.getTime(), strategy, subscribers });

@@ -69,7 +69,8 @@ export type AlertFormat = (typeof ALERT_FORMATS)[number];
 export type PayloadError = { field: string; message: string };
 /** Key/value pairs in KeyRelay's vocabulary; `label` and `names` make errors speak the sender's format. */
 export type MappedAlert = { entries: [string, unknown][]; format: AlertFormat; label?: string; names?: Record<string, string> };
-export type ParseAlertResult = { ok: true; alert: ParsedAlert } | { ok: false; status: 400 | 415; error: PayloadError[] };
+/** `placeholders`: refused because the message still holds unrendered {{...}} (the error catalogue's own entry). */
+export type ParseAlertResult = { ok: true; alert: ParsedAlert } | { ok: false; status: 400 | 415; error: PayloadError[]; placeholders?: true };
 
 // Keys compare lowercased without "_", "-" or spaces, so order_type, orderType and Order-Type agree.
 const ALIASES: Record<CanonicalField, string[]> = {
@@ -119,13 +120,13 @@ function parse(input: { contentType: string | null; body: string }): ParseAlertR
   const mapped = decodeAlert(input);
   if (!("entries" in mapped)) {
     if (placeholders.length === 0 || mapped.ok || mapped.status === 415) return mapped;
-    return bad("body", placeholderBodyMessage(placeholders, TEMPLATE_HINT));
+    return { ok: false, status: 400, error: [{ field: "body", message: placeholderBodyMessage(placeholders, TEMPLATE_HINT) }], placeholders: true };
   }
   const result = relabel(validate(mapped.entries, mapped.format), mapped);
   if (placeholders.length === 0) return result;
   // The whole message named first, then each field that holds one (when the format could be read).
   const first: PayloadError = { field: "body", message: placeholderBodyMessage(placeholders, TEMPLATE_HINT) };
-  return { ok: false, status: 400, error: [first, ...(result.ok ? [] : result.error)] };
+  return { ok: false, status: 400, error: [first, ...(result.ok ? [] : result.error)], placeholders: true };
 }
 
 /** The body decoded and, when it is another relay's format, mapped onto KeyRelay's fields (not yet validated). */

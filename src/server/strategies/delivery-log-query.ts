@@ -9,6 +9,7 @@ import { envVar } from "~/env";
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import { pruneDeliveriesSometimes } from "~/server/signals/delivery-log";
+import { helpLinkForKind } from "~/server/error-catalogue/catalogue";
 
 export const deliveryFilter = z.object({
   /** null: refusals no strategy could be tied to (an unknown webhook URL). */
@@ -43,7 +44,7 @@ export async function listDeliveries(db: Db, raw: DeliveryFilter) {
   const last = page.at(-1);
   return {
     items: page.map((d) => ({
-      id: d.id, receivedAt: d.receivedAt, answeredMs: d.answeredMs, status: d.status, accepted: d.accepted, reason: d.reason, format: d.format,
+      id: d.id, receivedAt: d.receivedAt, answeredMs: d.answeredMs, status: d.status, accepted: d.accepted, reason: d.reason, help: helpLinkForKind(d.reasonCode), format: d.format,
       sourceIp: d.sourceIp, signalId: d.signalId, test: d.test, count: d.count, bodyBytes: d.bodyBytes, bodyTruncated: d.bodyTruncated,
       preview: d.body.slice(0, PREVIEW),
     })),

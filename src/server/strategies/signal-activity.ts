@@ -4,6 +4,7 @@
  */
 import type { Db } from "~/server/db";
 import { PROGRESS_BUCKETS, type ExecutionStatus } from "~/server/engine/execution-state";
+import { helpLinkForKind, withSignalHelp } from "~/server/error-catalogue/catalogue";
 
 const RECENT = 50;
 
@@ -44,7 +45,7 @@ export async function recentSignals(db: Db) {
     const d = (s.decision ?? null) as SignalDecision;
     return {
       id: s.id, strategyName: s.strategy.name, action: s.action, symbol: s.symbol, status: s.status, receivedAt: s.receivedAt, completedAt: s.completedAt,
-      subscriberCount: s.subscriberCount, approved: d?.approved ?? null, reasons: d?.reasons ?? [], model: d?.model ?? null, progress: progressOf(counts.get(s.id)),
+      subscriberCount: s.subscriberCount, approved: d?.approved ?? null, reasons: (d?.reasons ?? []).map(withSignalHelp), model: d?.model ?? null, progress: progressOf(counts.get(s.id)),
     };
   });
 }
@@ -64,7 +65,7 @@ function executionView(e: ExecRow, email?: string) {
   return {
     id: e.id, signalId: e.signalId, userEmail: email, strategyName: e.signal.strategy.name, tier: e.tier, exchange: e.exchange, symbol: e.symbol, side: e.side,
     status: e.status, paper: e.paper, amount: e.amount?.toString() ?? null, filledAmount: e.filledAmount?.toString() ?? null, averagePrice: e.averagePrice?.toString() ?? null,
-    clientOrderId: e.clientOrderId, exchangeOrderId: e.exchangeOrderId, errorKind: e.errorKind, message: e.message,
+    clientOrderId: e.clientOrderId, exchangeOrderId: e.exchangeOrderId, errorKind: e.errorKind, message: e.message, help: helpLinkForKind(e.errorKind),
     queuedAt: e.queuedAt, sentAt: e.sentAt, ackAt: e.ackAt, completedAt: e.completedAt,
     latencyMs: e.ackAt ? e.ackAt.getTime() - e.signal.receivedAt.getTime() : null,
   };
@@ -99,6 +100,6 @@ export async function userRejectedSignals(db: Db, userId: string) {
   });
   return rows.map((s) => ({
     id: s.id, strategyName: s.strategy.name, action: s.action, symbol: s.symbol, receivedAt: s.receivedAt, test: s.test,
-    reasons: ((s.decision ?? null) as SignalDecision)?.reasons ?? [],
+    reasons: (((s.decision ?? null) as SignalDecision)?.reasons ?? []).map(withSignalHelp),
   }));
 }

@@ -4,6 +4,7 @@
  * fan-out), marked as a test on the signal, so every subscriber's execution is PAPER whatever
  * their mode: nothing reaches an exchange account. The admin then reads the result per subscriber.
  */
+import { withSignalHelp } from "~/server/error-catalogue/catalogue";
 import crypto from "node:crypto";
 import { writeAudit } from "~/server/audit/write-audit";
 import type { Db } from "~/server/db";
@@ -51,5 +52,5 @@ export async function testAlertResult(db: Db, signalId: string) {
   const signal = await db.signal.findFirst({ where: { id: signalId, test: true } });
   if (!signal) throw new AppError("NOT_FOUND", "No such test alert.", { field: "signalId" });
   const d = (signal.decision ?? null) as Decision;
-  return { signalId, status: signal.status, reasons: d?.reasons ?? [], executions: await signalExecutions(db, signalId) };
+  return { signalId, status: signal.status, reasons: (d?.reasons ?? []).map(withSignalHelp), executions: await signalExecutions(db, signalId) };
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { formatDateTime } from "~/components/time-format";
 import { EXCHANGE_NAMES, ExecutionStatusBadge, PaperTag, explain } from "~/app/(app)/signals/_components/execution-format";
 import type { RouterOutputs } from "~/trpc/react";
+import { HelpLink } from "~/components/help-link";
 
 type Overview = RouterOutputs["dashboard"]["overview"];
 
@@ -58,7 +59,7 @@ export function RecentActivity({ data }: { data: Overview }) {
                   <span className="font-mono capitalize">{o.side} {o.symbol}</span>
                   {o.exchange ? <span className="text-slate-600">{EXCHANGE_NAMES[o.exchange]}</span> : null}
                 </div>
-                <p className="break-words text-slate-700">{explain(o)}</p>
+                <p className="break-words text-slate-700">{explain(o)} <HelpLink help={o.help} /></p>
                 <time dateTime={o.queuedAt.toISOString()} className="block text-slate-600">{formatDateTime(o.queuedAt)}</time>
               </li>
             ))}

@@ -4,32 +4,41 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
 import { Field, FormError, SubmitButton } from "~/components/field";
+import { HelpLink } from "~/components/help-link";
+import { anchorOf } from "~/server/error-catalogue/anchor";
+import { SIGN_IN_ENTRIES } from "~/server/error-catalogue/account-errors";
 
-/** next-auth's `error` for each refusal (src/server/auth/next-auth.ts SIGN_IN_ERRORS), in words. */
-function messageFor(error: string, withLink: boolean): string {
-  if (error.startsWith("Too many")) return error;
-  switch (error) {
-    case "EmailNotVerified":
-      return withLink
-        ? "This confirmation link has expired or was already used. We have emailed you a new one."
-        : "Confirm your email address first: we have emailed you a link. Open it to finish signing in.";
-    case "SecondFactorInvalid":
-      return "That code is not valid. Enter the current code from your authenticator app, or an unused recovery code.";
-    default:
-      // Same words whether or not the email exists, so the form cannot be used to probe accounts.
-      return "Email or password is incorrect.";
+/** next-auth's `error` for each refusal (src/server/auth/next-auth.ts SIGN_IN_ERRORS): its catalogue entry. */
+function entryFor(error: string): (typeof SIGN_IN_ENTRIES)[keyof typeof SIGN_IN_ENTRIES] {
+  if (error.startsWith("Too many two-factor")) return SIGN_IN_ENTRIES.second_factor_rate_limited;
+  if (error.startsWith("Too many")) return SIGN_IN_ENTRIES.rate_limited;
+  if (error === "EmailNotVerified") return SIGN_IN_ENTRIES.email_not_verified;
+  if (error === "SecondFactorInvalid") return SIGN_IN_ENTRIES.second_factor_invalid;
+  // Same words whether or not the email exists, so the form cannot be used to probe accounts.
+  return SIGN_IN_ENTRIES.bad_credentials;
+}
+
+/** The words shown (the catalogue's; a "Too many" answer keeps its wait) and the entry's help link. */
+function refusalFor(error: string, withLink: boolean): { message: string; help: { anchor: string; title: string } } {
+  const entry = entryFor(error);
+  const help = { anchor: anchorOf(entry.code), title: entry.title };
+  if (error.startsWith("Too many")) return { message: error, help };
+  if (entry === SIGN_IN_ENTRIES.email_not_verified && withLink) {
+    return { message: "This confirmation link has expired or was already used. We have emailed you a new one.", help };
   }
+  return { message: entry.message, help };
 }
 
 export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }: { callbackUrl: string; verifyToken?: string; submitLabel?: string }) {
-  const [error, setError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<{ message: string; help: { anchor: string; title: string } } | null>(null);
+  const error = refusal?.message ?? null;
   const [pending, setPending] = useState(false);
   // After a right password on an account with 2FA: the same email and password, plus a code.
   const [needsCode, setNeedsCode] = useState<{ email: string; password: string } | null>(null);
 
   async function attempt(credentials: { email: string; password: string; code?: string }) {
     setPending(true);
-    setError(null);
+    setRefusal(null);
     const res = await signIn("credentials", { ...credentials, verifyToken: verifyToken ?? "", redirect: false });
     if (res && !res.error) {
       // callbackUrl was made safe by the page (auth/callback-url.ts): a path on this site.
@@ -43,7 +52,7 @@ export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }
       return;
     }
     if (code === "CredentialsSignin") setNeedsCode(null);
-    setError(messageFor(code, Boolean(verifyToken)));
+    setRefusal(refusalFor(code, Boolean(verifyToken)));
   }
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -57,6 +66,7 @@ export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }
     return (
       <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Two-factor authentication">
         <FormError message={error} />
+        <RefusalHelp refusal={refusal} />
         <p className="text-sm text-slate-600">Two-factor authentication is on for {needsCode.email}.</p>
         <Field
           id="code"
@@ -66,7 +76,7 @@ export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }
           required
         />
         <SubmitButton pending={pending}>Verify and sign in</SubmitButton>
-        <button type="button" onClick={() => { setNeedsCode(null); setError(null); }} className="w-full text-center text-sm text-brand-600 hover:underline">
+        <button type="button" onClick={() => { setNeedsCode(null); setRefusal(null); }} className="w-full text-center text-sm text-brand-600 hover:underline">
           Use another account
         </button>
       </form>
@@ -76,6 +86,7 @@ export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormError message={error} />
+      <RefusalHelp refusal={refusal} />
       <Field id="email" label="Email" type="email" autoComplete="email" required />
       <Field id="password" label="Password" type="password" autoComplete="current-password" required />
       <SubmitButton pending={pending}>{submitLabel}</SubmitButton>
@@ -85,5 +96,14 @@ export function SignInForm({ callbackUrl, verifyToken, submitLabel = "Sign in" }
         </Link>
       </p>
     </form>
+  );
+}
+
+function RefusalHelp({ refusal }: { refusal: { help: { anchor: string; title: string } } | null }) {
+  if (!refusal) return null;
+  return (
+    <p className="-mt-2 text-sm">
+      <HelpLink help={refusal.help} label="What this means and what to do" />
+    </p>
   );
 }

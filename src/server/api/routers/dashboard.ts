@@ -4,6 +4,7 @@ import { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";
 import { dashboardOverview } from "~/server/dashboard/dashboard-overview";
 import { goLivePreview } from "~/server/dashboard/go-live-preview";
 import { EXECUTION_STATUSES } from "~/server/engine/execution-state";
+import { helpLinkSchema } from "~/server/error-catalogue/help-link";
 
 const exchange = z.enum(["BINANCE", "BYBIT"]);
 const environment = z.enum(["LIVE", "TESTNET", "DEMO"]);
@@ -50,6 +51,7 @@ export const overviewOutput = z.object({
       status: z.enum(EXECUTION_STATUSES),
       paper: z.boolean(),
       errorKind: z.string().nullable(),
+      help: helpLinkSchema,
       message: z.string().nullable(),
       queuedAt: z.date(),
     }),

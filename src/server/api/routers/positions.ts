@@ -16,6 +16,7 @@ import {
 } from "~/server/positions/position-queries";
 import { strategyTotals } from "~/server/positions/strategy-totals";
 import { ProtectionKind, ProtectionStatus } from "~/generated/prisma/enums";
+import { helpLinkSchema } from "~/server/error-catalogue/help-link";
 
 // Built on first use: a user with no open position never loads the exchange clients.
 const publicPrices: PriceFn = (exchange, symbol) => exchangeAdapter().fetchPrice(exchange, symbol);
@@ -65,6 +66,7 @@ const openPositionOutput = z.object({
   breakEvenDone: z.boolean(),
   unprotectedAt: z.date().nullable(),
   protectionNote: z.string().nullable(),
+  help: z.object({ unprotected: helpLinkSchema, refused: helpLinkSchema, leftOut: helpLinkSchema, drift: helpLinkSchema }),
 });
 
 const modeSummaryOutput = z.object({

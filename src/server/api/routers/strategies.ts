@@ -8,6 +8,7 @@ import { ALERT_FORMATS } from "~/server/signals/webhook-payload";
 import { setStrategyProtection } from "~/server/strategies/protection-service";
 import { getEngine } from "~/server/engine/runtime";
 import { deliveryBody, deliveryFilter, listDeliveries } from "~/server/strategies/delivery-log-query";
+import { helpLinkSchema } from "~/server/error-catalogue/help-link";
 import { recentSignals, signalExecutions, userExecutions, userRejectedSignals } from "~/server/strategies/signal-activity";
 import { sendTestAlert, testAlertResult } from "~/server/strategies/test-alert";
 import { webhookUrlBase } from "~/server/strategies/webhook-url";
@@ -79,6 +80,7 @@ const executionOutput = z.object({
   clientOrderId: z.string(),
   exchangeOrderId: z.string().nullable(),
   errorKind: z.string().nullable(),
+  help: helpLinkSchema,
   message: z.string().nullable(),
   queuedAt: z.date(),
   sentAt: z.date().nullable(),
@@ -97,7 +99,7 @@ const signalOutput = z.object({
   completedAt: z.date().nullable(),
   subscriberCount: z.number(),
   approved: z.boolean().nullable(),
-  reasons: z.array(z.object({ code: z.string(), message: z.string() })),
+  reasons: z.array(z.object({ code: z.string(), message: z.string(), help: helpLinkSchema })),
   model: z.object({ decision: z.string(), reason: z.string(), source: z.string() }).nullable(),
   progress: progressOutput,
 });
@@ -128,6 +130,7 @@ const deliveryOutput = z.object({
   status: z.number(),
   accepted: z.boolean(),
   reason: z.string().nullable(),
+  help: helpLinkSchema,
   format: z.string().nullable(),
   sourceIp: z.string().nullable(),
   signalId: z.string().nullable(),
@@ -157,7 +160,7 @@ export const strategiesRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => sendTestAlert(getEngine().deps, { id: ctx.user.id, meta: ctx.meta }, input.id)),
   testAlertResult: adminProcedure
     .input(z.object({ signalId: z.string().min(1) }))
-    .output(z.object({ signalId: z.string(), status: z.enum(["RECEIVED", "REJECTED", "FANNING_OUT", "DONE"]), reasons: z.array(z.object({ code: z.string(), message: z.string() })), executions: z.array(executionOutput) }))
+    .output(z.object({ signalId: z.string(), status: z.enum(["RECEIVED", "REJECTED", "FANNING_OUT", "DONE"]), reasons: z.array(z.object({ code: z.string(), message: z.string(), help: helpLinkSchema })), executions: z.array(executionOutput) }))
     .query(({ ctx, input }) => testAlertResult(ctx.db, input.signalId)),
   deliveries: adminProcedure
     .input(deliveryFilter)
@@ -226,7 +229,7 @@ export const strategiesRouter = createTRPCRouter({
   myExecutions: protectedProcedure.output(z.array(executionOutput)).query(({ ctx }) => userExecutions(ctx.db, ctx.user.id)),
   /** Alerts of the user's strategies the decision step rejected, with the reasons. */
   myRejectedSignals: protectedProcedure
-    .output(z.array(z.object({ id: z.string(), strategyName: z.string(), action: z.string(), symbol: z.string(), receivedAt: z.date(), test: z.boolean(), reasons: z.array(z.object({ code: z.string(), message: z.string() })) })))
+    .output(z.array(z.object({ id: z.string(), strategyName: z.string(), action: z.string(), symbol: z.string(), receivedAt: z.date(), test: z.boolean(), reasons: z.array(z.object({ code: z.string(), message: z.string(), help: helpLinkSchema })) })))
     .query(({ ctx }) => userRejectedSignals(ctx.db, ctx.user.id)),
 
   signals: adminProcedure.output(z.array(signalOutput)).query(({ ctx }) => recentSignals(ctx.db)),

@@ -9,6 +9,7 @@ import { KeyHealthRows } from "./key-health-rows";
 import { useStepUp } from "../../_components/step-up";
 import { KeyForm, type SaveResult } from "./key-form";
 import { formatDateTime } from "~/components/time-format";
+import { HelpLink } from "~/components/help-link";
 
 type ExchangeStatus = RouterOutputs["keys"]["allStatus"]["exchanges"][number];
 type KeyView = ExchangeStatus["keys"][number];
@@ -139,9 +140,7 @@ function KeyDetails({ k, name, egressIps, onReplace, onResult }: { k: KeyView; n
               {k.lastErrorHelp ? (
                 <>
                   {" "}
-                  <a href={`/help/troubleshooting#${k.lastErrorHelp}`} className="font-medium text-brand-700 underline" data-testid="last-error-help">
-                    What this means and what to do
-                  </a>
+                  <HelpLink help={{ anchor: k.lastErrorHelp, title: "What this means and what to do" }} testId="last-error-help" label="What this means and what to do" />
                 </>
               ) : null}
             </dd>

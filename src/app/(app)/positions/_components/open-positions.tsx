@@ -8,6 +8,7 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { ClosePositionDialog } from "./close-position-dialog";
 import { ModeChip, Pnl, SideBadge } from "./position-format";
 import { ProtectionDetails, UnprotectedBadge, hasProtection } from "./protection-details";
+import { HelpLink } from "~/components/help-link";
 
 type Position = RouterOutputs["positions"]["open"][number];
 
@@ -129,7 +130,8 @@ function DriftNote({ p }: { p: Position }) {
   return (
     <p data-testid="drift-note" className="mt-1 max-w-xs whitespace-normal text-xs text-amber-800">
       {p.driftNote}
-      {p.driftAt ? <span className="text-amber-700"> ({fmtDateTime(p.driftAt)})</span> : null}
+      {p.driftAt ? <span className="text-amber-700"> ({fmtDateTime(p.driftAt)})</span> : null}{" "}
+      <HelpLink help={p.help.drift} />
     </p>
   );
 }

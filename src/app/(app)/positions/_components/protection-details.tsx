@@ -2,6 +2,7 @@
 import { fmtAmount } from "~/components/decimal-format";
 import type { RouterOutputs } from "~/trpc/react";
 import { fmtDateTime } from "~/app/(app)/signals/_components/execution-format";
+import { HelpLink } from "~/components/help-link";
 
 type Position = RouterOutputs["positions"]["open"][number];
 type Order = Position["protectiveOrders"][number];
@@ -43,7 +44,7 @@ export function ProtectionDetails({ p }: { p: Position }) {
     <div data-testid="protection" className="space-y-1.5 text-xs">
       {p.unprotectedAt ? (
         <p role="alert" data-testid="unprotected-note" className="rounded-md border border-red-200 bg-red-50 px-2 py-1 text-red-800">
-          <span className="font-semibold">Unprotected since {fmtDateTime(p.unprotectedAt)}.</span> {p.protectionNote}
+          <span className="font-semibold">Unprotected since {fmtDateTime(p.unprotectedAt)}.</span> {p.protectionNote} <HelpLink help={p.help.unprotected} />
         </p>
       ) : null}
       {p.protectiveOrders.length > 0 ? (
@@ -67,10 +68,11 @@ export function ProtectionDetails({ p }: { p: Position }) {
               </span>
             </li>
           ))}
+          {p.help.refused ? <li className="self-center"><HelpLink help={p.help.refused} label="Why a protective order failed" /></li> : null}
         </ul>
       ) : null}
       {p.protectionNotes.map((n) => (
-        <p key={n} data-testid="protection-plan-note" className="text-amber-800">{n}</p>
+        <p key={n} data-testid="protection-plan-note" className="text-amber-800">{n} <HelpLink help={p.help.leftOut} /></p>
       ))}
     </div>
   );

@@ -36,18 +36,6 @@ export function PaperTag() {
 
 export const EXCHANGE_NAMES = { BINANCE: "Binance", BYBIT: "Bybit" } as const;
 
-const KIND_WORDS: Record<string, string> = {
-  AUTH: "The exchange refused the API key. Check it on the Keys page.",
-  PERMISSION: "The API key is not allowed to trade this market. Enable trading for it on the exchange.",
-  INSUFFICIENT_FUNDS: "Not enough balance on the exchange account for this order.",
-  RATE_LIMITED: "The exchange asked us to slow down; the order was not placed.",
-  INVALID_ORDER: "The exchange refused the order as invalid.",
-  DUPLICATE_CLIENT_ID: "The exchange already had an order with this id.",
-  NOT_FOUND: "The exchange could not find the order.",
-  TEMPORARY: "The exchange was briefly unavailable.",
-  UNKNOWN_OUTCOME: "No answer from the exchange; the order is being checked.",
-  UNKNOWN: "The exchange returned an unexpected error.",
-};
 
 const STATUS_WORDS: Record<ExecutionStatus, string> = {
   [ES.WAITING]: "Waiting for the close before it to fill (a reversal).",
@@ -61,11 +49,9 @@ const STATUS_WORDS: Record<ExecutionStatus, string> = {
   [ES.SKIPPED]: "Skipped: no order was placed.",
 };
 
-/** The execution's own message when it has one, else plain words for its error kind or status. */
-export function explain(e: { status: ExecutionStatus; message: string | null; errorKind: string | null }): string {
-  if (e.message) return e.message;
-  const words = e.errorKind ? KIND_WORDS[e.errorKind] : undefined;
-  return words ?? STATUS_WORDS[e.status];
+/** The execution's own message when it has one, else its error's title in the catalogue, else plain words for its status. */
+export function explain(e: { status: ExecutionStatus; message: string | null; help: { title: string } | null }): string {
+  return e.message ?? e.help?.title ?? STATUS_WORDS[e.status];
 }
 
 const timeMs = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false });

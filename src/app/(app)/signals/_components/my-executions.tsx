@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { CellLabel, RT } from "~/components/responsive-table";
 import { useTRPC } from "~/trpc/react";
 import { EXCHANGE_NAMES, ExecutionStatusBadge, PaperTag, TH, dash, explain, fmtDateTime } from "./execution-format";
+import { HelpLink } from "~/components/help-link";
 
 /** The user's orders: a table on a wide screen, one card per order on a phone (status and reason first). */
 export function MyExecutions() {
@@ -51,6 +52,7 @@ export function MyExecutions() {
               <td className={`${RT.wideCell} text-slate-800 max-sm:order-1 sm:min-w-64 sm:max-w-md sm:whitespace-normal`}>
                 <CellLabel>What happened</CellLabel>
                 <span data-testid="execution-message" className="block break-words">{explain(e)}</span>
+                <HelpLink help={e.help} />
               </td>
             </tr>
           ))}

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "~/trpc/react";
 import { fmtDateTime } from "./execution-format";
+import { HelpLink } from "~/components/help-link";
 
 /** Alerts of the strategies you follow that were rejected before any order (stale, symbol not allowed...), and why. */
 export function RejectedSignals() {
@@ -24,7 +25,7 @@ export function RejectedSignals() {
             <span className="text-slate-600">{fmtDateTime(s.receivedAt)}</span>
           </div>
           <ul className="mt-1 list-disc space-y-0.5 pl-5 break-words text-slate-700" data-testid="rejected-reason">
-            {s.reasons.length ? s.reasons.map((r) => <li key={r.code}>{r.message}</li>) : <li>Rejected by the decision step.</li>}
+            {s.reasons.length ? s.reasons.map((r) => <li key={r.code}>{r.message} <HelpLink help={r.help} /></li>) : <li>Rejected by the decision step.</li>}
           </ul>
         </li>
       ))}

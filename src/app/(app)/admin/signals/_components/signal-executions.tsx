@@ -5,6 +5,7 @@ import { EXCHANGE_NAMES, ExecutionStatusBadge, PaperTag, TD, TH, dash, explain, 
 import { ES, isInFlight } from "~/server/engine/execution-state";
 import { useTRPC } from "~/trpc/react";
 import { TierTimeline } from "~/app/(app)/admin/signals/_components/tier-timeline";
+import { HelpLink } from "~/components/help-link";
 
 const COLUMNS = ["User", "Tier", "Exchange", "Symbol", "Side", "Status", "Amount", "Filled", "Avg price", "Client order ID", "Exchange order ID", "Latency", "Sent", "Ack", "Message"];
 const NUMERIC = new Set(["Amount", "Filled", "Avg price", "Latency"]);
@@ -57,7 +58,7 @@ export function SignalExecutions({ signalId, live }: { signalId: string; live: b
               <td className={`${TD} text-right tabular-nums`} data-testid="latency">{e.latencyMs === null ? "—" : `${e.latencyMs} ms`}</td>
               <td className={`${TD} tabular-nums text-slate-600`}>{fmtTimeMs(e.sentAt)}</td>
               <td className={`${TD} tabular-nums text-slate-600`}>{fmtTimeMs(e.ackAt)}</td>
-              <td className="min-w-64 max-w-md px-3 py-2 align-top text-slate-700">{e.status === ES.FILLED && !e.message ? "—" : explain(e)}</td>
+              <td className="min-w-64 max-w-md px-3 py-2 align-top text-slate-700">{e.status === ES.FILLED && !e.message ? "—" : explain(e)} <HelpLink help={e.help} /></td>
             </tr>
           ))}
         </tbody>

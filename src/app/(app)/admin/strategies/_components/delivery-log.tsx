@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { HelpLink } from "~/components/help-link";
 
 type Delivery = RouterOutputs["strategies"]["deliveries"]["items"][number];
 type Cursor = { receivedAt: Date; id: string } | null;
@@ -111,7 +112,7 @@ function DeliveryRow({ d, prefix }: { d: Delivery; prefix: string }) {
         {d.count > 1 ? <span className="rounded-md bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-800">×{d.count}</span> : null}
         {d.test ? <span className="rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">test</span> : null}
       </div>
-      {d.reason ? <p className="mt-1 break-words text-slate-800" data-testid="delivery-reason">{d.reason}</p> : null}
+      {d.reason ? <p className="mt-1 break-words text-slate-800" data-testid="delivery-reason">{d.reason} <HelpLink help={d.help} /></p> : null}
       {d.signalId ? <p className="mt-1 break-all text-xs text-slate-500">Signal {d.signalId}</p> : null}
       <button type="button" aria-expanded={open} aria-controls={`${prefix}-${d.id}-body`} onClick={() => setOpen(!open)} className="mt-1 text-xs font-medium text-brand-700 underline">
         {open ? "Hide body" : `Show body (${d.bodyBytes} bytes${d.bodyTruncated ? ", truncated" : ""})`}

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "~/trpc/react";
 import { ExecutionStatusBadge, PaperTag, explain } from "../../../signals/_components/execution-format";
+import { HelpLink } from "~/components/help-link";
 
 /** "Send test alert": the full path, every execution PAPER; then each subscriber's result as it comes. */
 export function TestAlertPanel({ strategyId }: { strategyId: string }) {
@@ -57,7 +58,7 @@ export function TestAlertPanel({ strategyId }: { strategyId: string }) {
                   <ExecutionStatusBadge status={e.status} />
                   {e.paper ? <PaperTag /> : null}
                 </div>
-                <p className="mt-1 break-words text-slate-700">{explain(e)}</p>
+                <p className="mt-1 break-words text-slate-700">{explain(e)} <HelpLink help={e.help} /></p>
               </li>
             ))}
           </ul>
