@@ -47,6 +47,7 @@ export function AppShell(props: { user: { name: string; email: string; isAdmin: 
             })}
           </nav>
           <div className="flex items-center gap-3 text-sm">
+            <Link href="/help" className="font-medium text-slate-600 hover:text-brand-700 hover:underline">Help</Link>
             <ModeBadge />
             <NotificationBell />
             <span className="hidden text-slate-500 sm:inline">{props.user.email}</span>

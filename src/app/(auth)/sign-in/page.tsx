@@ -18,6 +18,10 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <Link href="/sign-up" className="font-medium text-brand-600 hover:underline">
           Create an account
         </Link>
+        {" · "}
+        <Link href="/help" className="font-medium text-brand-600 hover:underline">
+          Help
+        </Link>
       </p>
     </>
   );

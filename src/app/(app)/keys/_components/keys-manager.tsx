@@ -47,7 +47,7 @@ function ExchangeCard({ status, egressIps }: { status: ExchangeStatus; egressIps
       ))}
       {showForm ? (
         <div className="space-y-3">
-          <Instructions name={name} egressIps={egressIps} />
+          <Instructions name={name} slug={`connect-${status.exchange.toLowerCase()}`} egressIps={egressIps} />
           <KeyForm
             exchange={status.exchange}
             label={name}
@@ -77,7 +77,7 @@ function CardState({ keys }: { keys: KeyView[] }) {
   );
 }
 
-function Instructions({ name, egressIps }: { name: string; egressIps: string[] }) {
+function Instructions({ name, slug, egressIps }: { name: string; slug: string; egressIps: string[] }) {
   return (
     <div className="rounded-md bg-slate-50 p-3 text-sm text-slate-700">
       <p className="font-medium">Create a key in {name}&apos;s API management:</p>
@@ -88,6 +88,9 @@ function Instructions({ name, egressIps }: { name: string; egressIps: string[] }
           Restrict the key to <IpGuidance egressIps={egressIps} />.
         </li>
       </ol>
+      <p className="mt-1">
+        <a href={`/help/${slug}`} data-testid="key-guide-link" className="font-medium text-brand-700 underline">Step-by-step guide for {name}</a>
+      </p>
     </div>
   );
 }
