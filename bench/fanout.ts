@@ -211,7 +211,7 @@ async function main(): Promise<void> {
         const signal = await settled(signalId).finally(() => clearInterval(sampler));
         const cpu1 = { workers: engineCpu(), sim: descendants(sim.pid).reduce((a, p) => a + procCpuMs(p), 0), pg: postgresCpuMs(), machine: machineCpuMs() };
         const s = await db.signal.findUniqueOrThrow({ where: { id: signalId } });
-        const execs = await db.execution.findMany({ where: { signalId }, select: { tier: true, status: true, sentAt: true, ackAt: true, message: true } });
+        const execs = await db.execution.findMany({ where: { signalId }, select: { tier: true, status: true, sentAt: true, ackAt: true, message: true, exchange: true } });
         const t0 = s.receivedAt.getTime();
         const sent = execs.map((e) => (e.sentAt ? e.sentAt.getTime() - t0 : NaN));
         const acked = execs.map((e) => (e.ackAt ? e.ackAt.getTime() - t0 : NaN));
@@ -223,6 +223,11 @@ async function main(): Promise<void> {
           const at = execs.filter((e) => e.tier === tier && e.sentAt).map((e) => e.sentAt!.getTime() - t0);
           return [tier, { first: Math.min(...at), last: Math.max(...at) }];
         })) as Record<(typeof TIERS)[number], { first: number; last: number }>;
+        // Where the tail is: send-time deciles per exchange (ms after receipt).
+        for (const ex of ["BINANCE", "BYBIT"] as const) {
+          const at = execs.filter((e) => e.exchange === ex && e.sentAt).map((e) => e.sentAt!.getTime() - t0).sort((x, y) => x - y);
+          if (at.length) notes.push(`${label}: ${ex} sends at deciles ${[0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 1].map((q) => at[Math.min(at.length - 1, Math.floor(q * at.length))]).join(" / ")} ms (p10 ... p99, max)`);
+        }
         const wall = (cpu1.machine.total - cpu0.machine.total) / cpus().length;
         const busy = cpu1.machine.busy - cpu0.machine.busy;
         const spanMs = (s.completedAt?.getTime() ?? NaN) - t0;

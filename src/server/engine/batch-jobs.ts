@@ -1,6 +1,6 @@
 import type { JobSpec } from "~/server/jobs/job-types";
 
-export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * Consecutive chunks of the priority-ordered executions, each of one tier (and one signal): a chunk
