@@ -112,7 +112,12 @@ describe("shrinking the live-trading cohort", () => {
   it("a refused request is told with the admin's note; a user who may already trade live cannot ask", async () => {
     await updateCohort(actor(), { everyone: false, tiers: ["PRO"] });
     const trial = await user("TRIAL", "PAPER");
-    const req = await requestLiveAccess({ db: t.database.prisma, userId: trial.id, meta: null }, { message: null });
+    const req = await requestLiveAccess({ db: t.database.prisma, userId: trial.id, meta: null, jobs }, { message: "Trading for a year" });
+    // Every admin is told at once, in the bell (and by the email channel's deliveries).
+    const told = await t.database.prisma.notification.findMany({ where: { userId: adminId, kind: "LIVE_ACCESS_REQUESTED" } });
+    expect(told.map((n) => n.message)).toEqual([`${trial.email} (TRIAL) asks for live trading: "Trading for a year" Approve or refuse it on Admin → Users.`]);
+    expect(await t.database.prisma.notificationDelivery.count({ where: { notificationId: told[0]!.id } })).toBe(1);
+    expect(await t.database.prisma.notification.count({ where: { userId: trial.id, kind: "LIVE_ACCESS_REQUESTED" } })).toBe(0);
     const decided = await decideAccessRequest(actor(), { requestId: req.id, decision: "refuse", note: "Finish the trial on paper first" });
     expect(decided).toMatchObject({ status: "REFUSED", decisionNote: "Finish the trial on paper first" });
     expect((await noticesOf(trial.id)).map((n) => n.message)).toEqual([

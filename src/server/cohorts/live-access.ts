@@ -12,7 +12,9 @@ import { getCohort, lockCohort, recordMovedToPaper, type CohortActor } from "~/s
 import type { Db } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
+import type { JobSink } from "~/server/jobs/job-sink";
 import { notify, withNotifications } from "~/server/notifications/notify";
+import { notifyAdmins } from "~/server/notifications/notify-admins";
 
 export interface AccessChange {
   userId: string;
@@ -76,7 +78,8 @@ export async function myLiveAccess(db: Db, userId: string) {
 }
 
 /** A user outside the cohort asks to trade live; refused when they already may, or already asked. */
-export async function requestLiveAccess(ctx: { db: Db; userId: string; meta: RequestMeta | null }, input: { message: string | null }) {
+/** A user asks for live trading: the request is kept, audited, and every admin is told (bell, and email by default). */
+export async function requestLiveAccess(ctx: { db: Db; userId: string; meta: RequestMeta | null; jobs?: JobSink | null }, input: { message: string | null }) {
   const refuse = async (reason: string, message: string): Promise<never> => {
     await writeAudit(ctx.db, { action: "cohort.request", outcome: "DENIED", actorId: ctx.userId, targetType: "user", targetId: ctx.userId, meta: ctx.meta, details: { reason } });
     throw new AppError("CONFLICT", message);
@@ -85,7 +88,7 @@ export async function requestLiveAccess(ctx: { db: Db; userId: string; meta: Req
   if (access.allowed) return refuse("already_allowed", "You can already trade live: switch to Personal (live) under Trading mode.");
   if (access.pendingRequest) return refuse("already_pending", "Your request is already waiting for an admin; you will be notified of the answer.");
   try {
-    return await ctx.db.$transaction(async (tx) => {
+    return await withNotifications(ctx.db, ctx.jobs ?? null, async (tx, after) => {
       const row = await tx.liveAccessRequest.create({ data: { userId: ctx.userId, message: input.message }, select: requestView });
       await writeAudit(tx, {
         action: "cohort.request",
@@ -96,6 +99,14 @@ export async function requestLiveAccess(ctx: { db: Db; userId: string; meta: Req
         meta: ctx.meta,
         details: { hasMessage: input.message !== null },
       });
+      const asker = await tx.user.findUniqueOrThrow({ where: { id: ctx.userId }, select: { email: true, tier: true } });
+      const said = input.message ? `: "${input.message}"` : ".";
+      const told = await notifyAdmins(tx, ctx.jobs ?? null, {
+        kind: "LIVE_ACCESS_REQUESTED",
+        message: `${asker.email} (${asker.tier}) asks for live trading${said} Approve or refuse it on Admin → Users.`,
+        details: { requestId: row.id, userId: ctx.userId },
+      });
+      after.push(...told.after);
       return row;
     });
   } catch (err) {

@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = [
   "POSITION_UNPROTECTED",
   "DAILY_SUMMARY",
   "LIVE_ACCESS_CHANGED",
+  "LIVE_ACCESS_REQUESTED",
   "TRADING_HALTED",
   "TRADING_RESUMED",
 ] as const;
@@ -28,6 +29,7 @@ export const KIND_LABELS: { readonly [K in NotificationKind]: string } = {
   POSITION_UNPROTECTED: "Position without its stop-loss",
   DAILY_SUMMARY: "Daily summary",
   LIVE_ACCESS_CHANGED: "Live trading access changed",
+  LIVE_ACCESS_REQUESTED: "A user asked for live trading (admins)",
   TRADING_HALTED: "Trading halted by an operator (admins)",
   TRADING_RESUMED: "Trading resumed by an operator (admins)",
 };
@@ -44,8 +46,8 @@ export const CHANNEL_LABELS: { readonly [K in ChannelType]: string } = { EMAIL: 
  */
 export const DEFAULT_CHANNEL_EVENTS: readonly NotificationKind[] = ["KEY_DISABLED", "KEY_EXPIRING", "POSITION_UNPROTECTED", "LIVE_ACCESS_CHANGED"];
 
-/** Events only admins are sent (an operator's halt of trading, its lift): an admin's account email gets them by default too. */
-export const ADMIN_DEFAULT_EVENTS: readonly NotificationKind[] = ["TRADING_HALTED", "TRADING_RESUMED"];
+/** Events only admins are sent (an operator's halt of trading, its lift, a request for live trading): an admin's account email gets them by default too. */
+export const ADMIN_DEFAULT_EVENTS: readonly NotificationKind[] = ["TRADING_HALTED", "TRADING_RESUMED", "LIVE_ACCESS_REQUESTED"];
 
 /** The email channel's target: the account's own address, read at send time (it may change). */
 export const ACCOUNT_EMAIL_TARGET = "account";

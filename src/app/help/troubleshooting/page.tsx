@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { anchorOf, CATALOGUE } from "~/server/error-catalogue/catalogue";
+import { HelpHeader } from "../_components/help-header";
 import { TroubleshootingSearch } from "./troubleshooting-search";
 
 export const metadata: Metadata = { title: "Troubleshooting · KeyRelay" };
@@ -11,7 +11,7 @@ export default function TroubleshootingPage() {
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
       <header className="space-y-2">
-        <Link href="/" className="text-lg font-bold tracking-tight text-brand-700">KeyRelay</Link>
+        <HelpHeader current="Troubleshooting" />
         <h1 className="text-2xl font-semibold text-slate-900">Troubleshooting</h1>
         <p className="text-sm text-slate-600">
           What each error means, what to do, and where to look. Search by words, by the code shown beside an error, or by an exchange&apos;s number (e.g. -2015, 110007).

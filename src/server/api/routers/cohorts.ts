@@ -20,7 +20,7 @@ export const cohortsRouter = createTRPCRouter({
   requestAccess: protectedProcedure
     .input(requestAccessInput)
     .output(request)
-    .mutation(({ ctx, input }) => requestLiveAccess({ db: ctx.db, userId: ctx.user.id, meta: ctx.meta }, input)),
+    .mutation(({ ctx, input }) => requestLiveAccess({ db: ctx.db, userId: ctx.user.id, meta: ctx.meta, jobs: getJobSink() }, input)),
 
   get: adminProcedure.output(cohortView).query(({ ctx }) => getCohort(ctx.db)),
   preview: adminProcedure
