@@ -91,7 +91,7 @@ describe("live trading cohort, where users switch to PERSONAL", () => {
 
     const rest = await call("trial", "POST", "/trading-mode", { mode: "PERSONAL" });
     expect(rest.status).toBe(403);
-    expect(rest.json).toEqual({ error: { code: "FORBIDDEN", message: REASON, fieldErrors: { mode: REASON } } });
+    expect(rest.json).toEqual({ error: { code: "FORBIDDEN", message: REASON, fieldErrors: { mode: REASON }, help: "/help/troubleshooting#api-forbidden" } });
     expect(await modeOf(users.trial.id)).toBe("OFF");
 
     const denied = await t.database.prisma.auditLog.findMany({ where: { action: "user.trading_mode", actorId: users.trial.id, outcome: "DENIED" } });

@@ -4,6 +4,7 @@
  * answers with (errors.ts AppErrorCode), so a script author can look up any answer. The sign-in
  * form's messages are drawn from here.
  */
+import { anchorOf } from "~/server/error-catalogue/anchor";
 import type { CatalogueEntry } from "~/server/error-catalogue/catalogue-entry";
 import type { SignInRefusal } from "~/server/auth/sign-in";
 import type { AppErrorCode } from "~/server/errors";
@@ -107,3 +108,8 @@ export const API_ENTRIES: Record<AppErrorCode, CatalogueEntry> = {
   EXCHANGE: { code: "API_EXCHANGE", title: "502: the exchange failed or refused", cause: "The call reached the exchange and it refused or failed; details name the kind (see Exchange errors above).", fix: "Follow the entry of the kind the answer gives.", where: "The API's answer (details.kind)" },
   INTERNAL: { code: "API_INTERNAL", title: "500: something went wrong on our side", cause: "A bug or an outage; the answer carries no details on purpose and the server logged it.", fix: "Retry later; if it persists, tell the operator the time it happened.", where: "Server logs (operators)" },
 };
+
+/** The help path of an API answer's error code, as REST error bodies carry it ("/help/troubleshooting#api-bad-input"). */
+export function apiHelpPath(code: AppErrorCode): string {
+  return `/help/troubleshooting#${anchorOf(API_ENTRIES[code].code)}`;
+}

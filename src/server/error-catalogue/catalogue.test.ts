@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allEntries, anchorOf, entryForKind, renderTroubleshooting } from "~/server/error-catalogue/catalogue";
-import { API_ENTRIES, SIGN_IN_ENTRIES } from "~/server/error-catalogue/account-errors";
+import { API_ENTRIES, apiHelpPath, SIGN_IN_ENTRIES } from "~/server/error-catalogue/account-errors";
 import { SIZING_ENTRIES, SKIP_ENTRIES } from "~/server/error-catalogue/skip-reasons";
 import { SIGNAL_ENTRIES, WEBHOOK_ENTRIES, webhookRefusal } from "~/server/error-catalogue/webhook-errors";
 import { APP_ERROR_CODES } from "~/server/errors";
@@ -132,6 +132,9 @@ describe("the error catalogue", () => {
 
   it("every signal rejection, sign-in refusal and API error code has an entry", () => {
     for (const code of APP_ERROR_CODES) expect(API_ENTRIES[code]?.code, code).toBe(`API_${code}`);
+    // REST error bodies link there: each path's anchor is on the troubleshooting page.
+    const anchors = new Set(allEntries().map((e) => anchorOf(e.code)));
+    for (const code of APP_ERROR_CODES) expect(anchors.has(apiHelpPath(code).split("#")[1]!), code).toBe(true);
     for (const e of [...Object.values(SIGNAL_ENTRIES), ...Object.values(SIGN_IN_ENTRIES)]) expect(entryForKind(e.code)?.code).toBe(e.code);
     const decision = fs.readFileSync(path.join(SERVER, "signals/decision.ts"), "utf8");
     for (const m of decision.matchAll(/add\("([A-Z_]+)"/g)) expect(SIGNAL_ENTRIES[m[1] as keyof typeof SIGNAL_ENTRIES], m[1]).toBeDefined();

@@ -111,7 +111,7 @@ describe("bounded requests at the server entry", () => {
       res.on("data", (d) => (s += d)).on("end", () => r(s));
     });
     expect(res.statusCode).toBe(413);
-    expect(JSON.parse(text)).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: "The body is larger than 64 KB.", fieldErrors: null } });
+    expect(JSON.parse(text)).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: "The body is larger than 64 KB.", fieldErrors: null, help: "/help/troubleshooting#api-payload-too-large" } });
     expect(handed.has("/declared")).toBe(false);
   });
 

@@ -10,6 +10,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { bodyTooLarge, MAX_BODY_BYTES } from "~/server/http/body-limit";
+import { apiHelpPath } from "~/server/error-catalogue/account-errors";
 
 /** Headers alone get at most this long, within the request timeout. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -37,7 +38,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 function refuse(res: ServerResponse, message: string) {
-  const text = JSON.stringify({ error: { code: "PAYLOAD_TOO_LARGE", message, fieldErrors: null } });
+  const text = JSON.stringify({ error: { code: "PAYLOAD_TOO_LARGE", message, fieldErrors: null, help: apiHelpPath("PAYLOAD_TOO_LARGE") } });
   res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -22,6 +22,7 @@ const errorSchema = z
       code: z.string(),
       message: z.string(),
       fieldErrors: z.record(z.string(), z.string()).nullable(),
+      help: z.string().optional().meta({ description: "Path of the error's troubleshooting entry on this server (cause, fix, where to look)", example: "/help/troubleshooting#api-bad-input" }),
     }),
   })
   .meta({ id: "Error" });

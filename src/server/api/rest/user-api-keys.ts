@@ -10,6 +10,7 @@ import { appRouter } from "~/server/api/root";
 import { createTRPCContext, fieldErrorsOf, type AuthInfo, type Context } from "~/server/api/trpc";
 import { sessionAuthFromRequest } from "~/server/auth/next-auth";
 import { AppError, codeForTrpc, httpStatusFor, isAppError, trpcCodeFor, type AppErrorCode } from "~/server/errors";
+import { apiHelpPath } from "~/server/error-catalogue/account-errors";
 import { readBodyText } from "~/server/http/body-limit";
 import { logger } from "~/server/logger";
 import { authenticateBearer } from "~/server/tokens/authenticate-bearer";
@@ -88,8 +89,9 @@ function match(method: string, segments: string[]): { route: RestRoute; params: 
   throw new AppError("NOT_FOUND", "No such endpoint. See /api/openapi.json.");
 }
 
-export function errorBody(code: string, message: string, fieldErrors: Partial<Record<string, string>> | null = null) {
-  return { error: { code, message, fieldErrors } };
+/** `help`: the troubleshooting entry of the app's error code (error-catalogue/account-errors.ts API_ENTRIES). */
+export function errorBody(code: string, message: string, fieldErrors: Partial<Record<string, string>> | null = null, appCode?: AppErrorCode) {
+  return { error: { code, message, fieldErrors, ...(appCode ? { help: apiHelpPath(appCode) } : {}) } };
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -135,14 +137,14 @@ function errorResponse(err: unknown, procedure: string | null): Response {
   const status = httpStatusFor(code);
   if (status >= 500) {
     logger.error({ err, route: procedure }, "REST handler failed");
-    return json(status, errorBody(trpcCodeFor(code), "Something went wrong on our side."));
+    return json(status, errorBody(trpcCodeFor(code), "Something went wrong on our side.", null, code));
   }
   const headers: Record<string, string> = {};
   const retry = isAppError(cause) ? (cause.details?.retryAfterSeconds as number | undefined) : undefined;
   if (retry) headers["retry-after"] = String(Math.ceil(retry));
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="keyrelay"';
   const message = cause instanceof ZodError ? "Please fix the listed fields." : (err as Error).message;
-  return json(status, errorBody(trpc?.code ?? trpcCodeFor(code), message, fieldErrorsOf(cause, "body")), headers);
+  return json(status, errorBody(trpc?.code ?? trpcCodeFor(code), message, fieldErrorsOf(cause, "body"), code), headers);
 }
 
 export async function handleUserApiKeys(req: Request, segments: string[]): Promise<Response> {
