@@ -1,7 +1,7 @@
 /** The trade history as CSV: the same filter and rows as the page, read in keyset batches so memory stays flat at any size. */
 import type { Db } from "~/server/db";
 import { csvLine } from "~/server/http/csv";
-import { tradeHistory, HISTORY_PAGE_MAX, type HistoryFilter, type HistoryRow } from "~/server/positions/position-queries";
+import { tradeHistory, HISTORY_PAGE_MAX, type HistoryFilter, type HistoryRow } from "~/server/positions/trade-history";
 
 export const HISTORY_CSV_COLUMNS = [
   "time", "strategy", "symbol", "side", "effect", "amount", "price", "fee", "feeCurrency", "feeInQuote", "realizedPnl", "quote", "slippagePct", "mode", "exchange", "executionId", "source",

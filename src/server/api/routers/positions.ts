@@ -4,16 +4,8 @@ import { adminProcedure, createTRPCRouter, protectedProcedure } from "~/server/a
 import { EXECUTION_STATUSES } from "~/server/engine/execution-state";
 import { closePosition } from "~/server/engine/manual-close";
 import { exchangeAdapter, getEngine } from "~/server/engine/runtime";
-import {
-  HISTORY_PAGE_MAX,
-  historyCursorSchema,
-  historyFilterSchema,
-  historyOptions,
-  openPositions,
-  positionsSummary,
-  tradeHistory,
-  type PriceFn,
-} from "~/server/positions/position-queries";
+import { openPositions, positionsSummary, type PriceFn } from "~/server/positions/position-queries";
+import { HISTORY_PAGE_MAX, historyCursorSchema, historyFilterSchema, historyOptions, tradeHistory } from "~/server/positions/trade-history";
 import { strategyTotals } from "~/server/positions/strategy-totals";
 import { ProtectionKind, ProtectionStatus } from "~/generated/prisma/enums";
 import { helpLinkSchema } from "~/server/error-catalogue/help-link";

@@ -3,7 +3,7 @@ import { authorize } from "~/server/auth/access";
 import { requestContext } from "~/server/auth/request-context";
 import { AppError, httpStatusFor, isAppError } from "~/server/errors";
 import { csvResponse } from "~/server/http/csv";
-import { historyFilterSchema } from "~/server/positions/position-queries";
+import { historyFilterSchema } from "~/server/positions/trade-history";
 import { tradeHistoryCsv } from "~/server/positions/trade-history-csv";
 
 export const dynamic = "force-dynamic";
