@@ -172,7 +172,7 @@ async function main(): Promise<void> {
         const database = createPostgresDatabase(t.url, { max: POOL_SIZE });
         const { disableAfterAuthFailure } = await import("~/server/keys/verify-credential");
         const adapter = new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url }), { onAuthFailure: (cred, err) => disableAfterAuthFailure(database.prisma, cred.id, err.message) });
-        const deps = { db: database.prisma, adapter, jobs: graphileSink() };
+        const deps = { db: database.prisma, sql: database.sql, adapter, jobs: graphileSink() };
         const worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: CONCURRENCY });
         void prewarmClients(deps); // as startEngineWorkers does
         stopInProcess = async () => {

@@ -32,10 +32,12 @@
 //            processes (`npx tsx scripts/worker.ts`, WORKER_CONCURRENCY 8), its own database: orders/s.
 // Run: npx tsx bench/scale.ts   (env: SCALE_SUBSCRIBERS 10000, SCALE_LATENCY_MS 0, SCALE_WORKER_CONCURRENCY 32,
 // SCALE_POOL_SIZE 20, SCALE_TIMEOUT_S 240, BARE_ORDERS 4000, BARE_ACCOUNTS 200, BARE_INFLIGHT 64, BARE_WARM 1000,
-// SCALE_OUT_SUBSCRIBERS 1000, SCALE_PHASES, SCALE_WORKER_NODE_ARGS (default "--max-old-space-size=512", as `npm run worker`; "" for node's default heap)). Creates and drops its own databases; prints RESULT lines;
+// SCALE_OUT_SUBSCRIBERS 1000, SCALE_PHASES, SCALE_WORKER_NODE_ARGS (default "--max-old-space-size=512", as `npm run worker`; "" for node's default heap),
+// SCALE_WORKER_STDOUT (a file the 10,000-key worker's stdout is appended to, e.g. with "--trace-gc" in its node args)). Creates and drops its own databases; prints RESULT lines;
 // asserts nothing about time: exits 0 unless the run itself breaks.
 import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { cpus, loadavg } from "node:os";
 import type { Exchange as CcxtExchange } from "ccxt";
 import { graphileSink } from "~/server/engine/runtime";
@@ -232,6 +234,7 @@ async function launchWorker(databaseUrl: string): Promise<LaunchedWorker> {
     let pending = "";
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
+      if (process.env.SCALE_WORKER_STDOUT) fs.appendFileSync(process.env.SCALE_WORKER_STDOUT, chunk);
       const lines = (pending + chunk).split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {

@@ -18,8 +18,24 @@ export interface RawSql {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/**
+ * The raw-SQL surface of a Prisma client, as plain promises: a Prisma client or transaction fits,
+ * and so does the direct pg path (db/pg-sql.ts). Values: see pg-sql.ts (cast numerics to text).
+ */
+export interface SqlClient {
+  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+}
+
+/** SqlClient with transactions. */
+export interface SqlDb extends SqlClient {
+  $transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
 export interface Database {
   prisma: PrismaClient;
+  /** Raw SQL without the ORM, for hot paths: on the pg pool with PostgreSQL, the Prisma client with PGlite. */
+  sql: SqlDb;
   raw: RawSql;
   kind: "postgres" | "pglite";
   /** Runs fn on one connection (session-level state such as advisory locks stays put). */

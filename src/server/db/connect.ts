@@ -12,6 +12,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "~/generated/prisma/client";
 import type { Database, RawSql } from "~/server/db";
 import { openAll } from "~/server/db/open-all";
+import { pgSql } from "~/server/db/pg-sql";
 import { survivePoolErrors } from "~/server/db/pool-errors";
 
 export function createPostgresDatabase(url: string, opts: { max?: number } = {}): Database {
@@ -20,6 +21,7 @@ export function createPostgresDatabase(url: string, opts: { max?: number } = {})
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    sql: pgSql(pool),
     kind: "postgres",
     raw: {
       exec: async (sql) => void (await pool.query(sql)),
@@ -54,6 +56,7 @@ export function createPgliteDatabase(dir: string | undefined): Database {
   };
   return {
     prisma,
+    sql: prisma,
     kind: "pglite",
     raw,
     session: (fn) => fn(raw), // PGlite is a single session already

@@ -13,9 +13,14 @@ import { EXECUTION_LEASE_MS, RESEND_SAFE_AFTER_MS, type EngineDeps } from "~/ser
 import { ES, sqlList } from "~/server/engine/execution-state";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 
-export type Claimed = Prisma.ExecutionGetPayload<{
-  include: { signal: { select: { alert: true; decision: true; receivedAt: true } }; subscription: true };
-}>;
+/** Numeric columns as their exact decimal text (the claim casts them: the same on every SQL path). */
+type Textual<T> = { [K in keyof T]: T[K] extends Prisma.Decimal ? string : T[K] extends Prisma.Decimal | null ? string | null : T[K] };
+type ExecutionRow = Textual<Prisma.ExecutionGetPayload<object>>;
+
+export type Claimed = ExecutionRow & {
+  signal: Prisma.SignalGetPayload<{ select: { alert: true; decision: true; receivedAt: true } }>;
+  subscription: Textual<Prisma.SubscriptionGetPayload<object>>;
+};
 
 export type ClaimedCred = CredentialRef & { status: string };
 
@@ -56,13 +61,14 @@ const CLAIM_SQL = `WITH c AS (
  )
  SELECT c.id, c."signalId", c."subscriptionId", c."userId", c."credentialId", c.exchange::text AS exchange, c.tier::text AS tier,
         c.priority, c."clientOrderId", c.status::text AS status, c.paper, c.symbol, c.side, c."orderType"::text AS "orderType",
-        c.amount, c.price, c."exchangeOrderId", c."filledAmount", c."averagePrice", c.fee, c."feeCurrency", c."errorKind", c.message,
+        c.amount::text AS amount, c.price::text AS price, c."exchangeOrderId", c."filledAmount"::text AS "filledAmount",
+        c."averagePrice"::text AS "averagePrice", c.fee::text AS fee, c."feeCurrency", c."errorKind", c.message,
         c.attempts, c."leaseUntil", c."queuedAt", c."sentAt", c."ackAt", c."completedAt",
-        c.leg, c.intent::text AS intent, c."positionSide"::text AS "positionSide", c."closeFraction",
+        c.leg, c.intent::text AS intent, c."positionSide"::text AS "positionSide", c."closeFraction"::text AS "closeFraction",
         g.alert AS g_alert, g.decision AS g_decision, g."receivedAt" AS "g_receivedAt",
         s.id AS s_id, s."userId" AS "s_userId", s."strategyId" AS "s_strategyId", s."credentialId" AS "s_credentialId",
-        s."sizingMode"::text AS "s_sizingMode", s."sizingValue" AS "s_sizingValue", s."leverageCap" AS "s_leverageCap",
-        s."maxNotional" AS "s_maxNotional", s.paused AS s_paused, s.protection AS s_protection, s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode", s."createdAt" AS "s_createdAt", s."updatedAt" AS "s_updatedAt",
+        s."sizingMode"::text AS "s_sizingMode", s."sizingValue"::text AS "s_sizingValue", s."leverageCap" AS "s_leverageCap",
+        s."maxNotional"::text AS "s_maxNotional", s.paused AS s_paused, s.protection AS s_protection, s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode", s."createdAt" AS "s_createdAt", s."updatedAt" AS "s_updatedAt",
         k.id AS k_id, k."userId" AS "k_userId", k.exchange::text AS k_exchange, k.environment::text AS k_environment,
         k."apiKey" AS "k_apiKey", k."sealedSecret" AS "k_sealedSecret", k.status::text AS k_status
    FROM c
@@ -73,7 +79,7 @@ const CLAIM_SQL = `WITH c AS (
 export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ claimed: Claimed[]; creds: Map<string, ClaimedCred> }> {
   const creds = new Map<string, ClaimedCred>();
   if (ids.length === 0) return { claimed: [], creds };
-  const rows = await deps.db.$queryRawUnsafe<ClaimRow[]>(CLAIM_SQL, ids, EXECUTION_LEASE_MS / 1000, RESEND_SAFE_AFTER_MS / 1000);
+  const rows = await deps.sql.$queryRawUnsafe<ClaimRow[]>(CLAIM_SQL, ids, EXECUTION_LEASE_MS / 1000, RESEND_SAFE_AFTER_MS / 1000);
   const claimed = rows.map((r) => {
     const {
       g_alert, g_decision, g_receivedAt,
@@ -109,7 +115,7 @@ export function sendDeadline(claimStartedAt: number): number {
 }
 
 export async function assertNoneLeased(deps: EngineDeps, ids: string[]): Promise<void> {
-  const [row] = await deps.db.$queryRawUnsafe<{ n: number }[]>(
+  const [row] = await deps.sql.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM "Execution" WHERE id = ANY($1::text[]) AND status IN ${sqlList([ES.SUBMITTING])}`,
     ids,
   );

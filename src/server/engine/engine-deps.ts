@@ -1,12 +1,17 @@
 /** What the engine's tasks need, passed explicitly (tests build their own). */
 import { envVar } from "~/env";
-import type { Db } from "~/server/db";
+import type { Db, SqlDb } from "~/server/db";
 import type { ExchangeAdapter } from "~/server/exchanges/exchange-adapter";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { ModelHookConfig } from "~/server/signals/model-hook";
 
 export interface EngineDeps {
   db: Db;
+  /**
+   * The same database as raw SQL without the ORM (Database.sql): the per-order statements (claim,
+   * results, signal completion) go through it.
+   */
+  sql: SqlDb;
   adapter: ExchangeAdapter;
   jobs: JobSink;
   model?: ModelHookConfig | null;

@@ -78,7 +78,7 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
         if (!vault) {
           // Left SUBMITTING, its lease ended now (database clock): the job's retry (or another worker)
           // reclaims it once the receive window has passed too, and looks it up before any re-send.
-          await deps.db.$executeRawUnsafe(
+          await deps.sql.$executeRawUnsafe(
             `UPDATE "Execution" SET "leaseUntil" = now(), message = $3 WHERE id = $1 AND status = '${ES.SUBMITTING}' AND attempts = $2`,
             e.id,
             e.attempts,

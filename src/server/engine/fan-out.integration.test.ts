@@ -32,7 +32,7 @@ beforeAll(async () => {
   const adapter = new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 2_000 }), {
     onAuthFailure: (cred, err) => disableAfterAuthFailure(db, cred.id, err.message),
   });
-  deps = { db, adapter, jobs: graphileSink() };
+  deps = { db, sql: t.database.sql, adapter, jobs: graphileSink() };
   for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: "50000" });
   worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 8, pollInterval: 200 });
 });

@@ -7,7 +7,7 @@
  *   so coins the user held before are never sold). When the account holds less than the ledger
  *   (the user closed by hand), the ledger follows the account first and the position says so.
  */
-import type { Prisma } from "~/generated/prisma/client";
+import type { Claimed } from "~/server/engine/claim-executions";
 import { applyFuturesSettings } from "~/server/engine/futures-settings";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { sizeOrder } from "~/server/engine/sizing";
@@ -33,7 +33,7 @@ export type OrderPlan =
     }
   | { ok: false; message: string; code: string };
 
-type Exec = Prisma.ExecutionGetPayload<{ include: { subscription: true } }>;
+type Exec = Claimed;
 
 const no = (r: Reason): OrderPlan => ({ ok: false, message: r.message, code: r.code });
 type Ok = Extract<OrderPlan, { ok: true }>;

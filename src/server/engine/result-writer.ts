@@ -14,7 +14,7 @@
 import { envVar } from "~/env";
 import type { AuditAction } from "~/server/audit/audit-actions";
 import { sealAuditRows } from "~/server/audit/write-audit";
-import type { Db } from "~/server/db";
+import type { SqlClient, SqlDb } from "~/server/db";
 import { batchJobs } from "~/server/engine/batch-jobs";
 import type { Claimed } from "~/server/engine/claim-executions";
 import { ES, SUCCEEDED, UNRESOLVED, sqlList } from "~/server/engine/execution-state";
@@ -28,8 +28,7 @@ import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
 import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
-type WriterDb = Pick<Db, "$transaction">;
-type Tx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+type Tx = SqlClient;
 
 interface Pending {
   e: Pick<Claimed, "id" | "attempts">;
@@ -104,7 +103,7 @@ export class ResultWriter {
   private flushing = false;
 
   constructor(
-    private readonly db: WriterDb,
+    private readonly db: SqlDb,
     private readonly jobs: JobSink,
     private readonly batchSize?: number,
   ) {}
@@ -193,11 +192,11 @@ async function releaseWaitingLegs(tx: Tx, written: Written[], batchSize?: number
   return batchJobs(next.filter((n) => n.status === ES.QUEUED).sort((a, b) => a.priority - b.priority), batchSize);
 }
 
-const writers = new WeakMap<WriterDb, ResultWriter>();
+const writers = new WeakMap<SqlDb, ResultWriter>();
 /** The process's writer for this database handle. */
-export function resultWriter(deps: { db: Db; jobs: JobSink; batchSize?: number }): ResultWriter {
-  let w = writers.get(deps.db);
-  if (!w) writers.set(deps.db, (w = new ResultWriter(deps.db, deps.jobs, deps.batchSize)));
+export function resultWriter(deps: { sql: SqlDb; jobs: JobSink; batchSize?: number }): ResultWriter {
+  let w = writers.get(deps.sql);
+  if (!w) writers.set(deps.sql, (w = new ResultWriter(deps.sql, deps.jobs, deps.batchSize)));
   return w;
 }
 
@@ -205,9 +204,9 @@ export function resultWriter(deps: { db: Db; jobs: JobSink; batchSize?: number }
  * Marks signals DONE once none of their executions is still unresolved, and queues a drift check
  * of the positions each one touched (low priority: after every order of every signal).
  */
-export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">; jobs: JobSink }, signalIds: string[]) {
+export async function completeSignals(deps: { sql: SqlClient; jobs: JobSink }, signalIds: string[]) {
   if (signalIds.length === 0) return;
-  const done = await deps.db.$queryRawUnsafe<{ id: string }[]>(
+  const done = await deps.sql.$queryRawUnsafe<{ id: string }[]>(
     `UPDATE "Signal" s SET status = 'DONE', "completedAt" = now()
      WHERE s.id = ANY($1::text[]) AND s.status = 'FANNING_OUT'
        AND NOT EXISTS (SELECT 1 FROM "Execution" x WHERE x."signalId" = s.id AND x.status IN ${sqlList(UNRESOLVED)})
@@ -216,7 +215,7 @@ export async function completeSignals(deps: { db: Pick<Db, "$queryRawUnsafe" | "
   );
   const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3, delayMs: DRIFT_DELAY_MS }));
   if (jobs.length === 0) return;
-  await deps.jobs.addInTx(deps.db, jobs);
+  await deps.jobs.addInTx(deps.sql, jobs);
   deps.jobs.afterCommit(jobs);
 }
 

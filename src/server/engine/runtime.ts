@@ -167,7 +167,7 @@ function tradingServices() {
         await disableAfterAuthFailure(rootDatabase().prisma, cred.id, err.message, jobs);
       },
     });
-    const deps: EngineDeps = { db: database.prisma, adapter, jobs, model: modelConfig() };
+    const deps: EngineDeps = { db: database.prisma, sql: database.sql, adapter, jobs, model: modelConfig() };
     services = { trading, database, adapter, deps };
   }
   return services;

@@ -5,7 +5,10 @@
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentialView, viewableClass } from "~/server/exchanges/credential-views";
+import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import ccxt from "ccxt";
+import { credentialView, nativeHmac, viewableClass } from "~/server/exchanges/credential-views";
 import { PROFILES } from "~/server/exchanges/profiles";
 import { createSimAccount, ledger, simPost } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
@@ -54,5 +57,39 @@ describe.each(["binance", "bybit"] as const)("%s credential views", (id) => {
     expect(Object.hasOwn(plain, implicit)).toBe(true);
     expect(String((plain as unknown as Record<string, unknown>)[implicit])).toContain("=>");
     expect(String((shared(id) as unknown as Record<string, unknown>)[implicit])).not.toContain("=>");
+  });
+});
+
+describe("native HMAC", () => {
+  // ccxt's own implementation, as a stock instance has it
+  const ccxtHmac = (new ccxt.binance() as unknown as { hmac: Parameters<typeof nativeHmac>[0] }).hmac;
+  const inputs: [string | Uint8Array, string | Uint8Array][] = [
+    ["symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.0004&timestamp=1700000000000", "s3cr3t"],
+    [new TextEncoder().encode("1700000000000key5000{\"category\":\"spot\",\"qty\":\"0.0004\"}"), new TextEncoder().encode("ünïcode-secret")],
+    ["", "k"],
+  ];
+
+  it.each([["sha256", sha256], ["sha384", sha384], ["sha512", sha512]] as const)("%s: the same bytes as ccxt's, in hex, base64 and binary", (_name, hash) => {
+    const native = nativeHmac(ccxtHmac);
+    for (const [request, secret] of inputs) {
+      for (const digest of ["hex", "base64", "binary"]) {
+        expect(native(request, secret, hash, digest)).toEqual(ccxtHmac(request, secret, hash, digest));
+      }
+    }
+  });
+
+  it("a hash without a native match stays with ccxt's implementation, and the views sign natively", () => {
+    let calls = 0;
+    const counting: typeof ccxtHmac = (...args) => (calls++, ccxtHmac(...args));
+    const native = nativeHmac(counting);
+    expect(native("a", "b", keccak_256, "hex")).toBe(ccxtHmac("a", "b", keccak_256, "hex"));
+    expect(calls).toBe(2); // the probe, then the call itself
+    calls = 0;
+    native("a", "b", sha256, "hex");
+    native("c", "d", sha256, "hex");
+    expect(calls).toBe(1); // the probe only, once
+    const view = credentialView(shared("bybit"), { apiKey: "k", secret: "s" }) as unknown as { hmac: { name: string } };
+    expect(view.hmac.name).toBe("hmac");
+    expect(String(view.hmac)).toContain("createHmac");
   });
 });

@@ -31,7 +31,7 @@ const keyring = createKeyring({ primary: crypto.randomBytes(32) });
 beforeAll(async () => {
   [t, sim] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
   const db = t.database.prisma;
-  deps = { db, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 2_000 })), jobs: graphileSink() };
+  deps = { db, sql: t.database.sql, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 2_000 })), jobs: graphileSink() };
   for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: "BTC/USDT", price: "50000" });
   worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 4, pollInterval: 200 });
   adminId = (await db.user.create({ data: { email: "halt-admin@example.com", name: "Admin", passwordHash: "x", role: "ADMIN" } })).id;

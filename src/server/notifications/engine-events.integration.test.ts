@@ -28,7 +28,7 @@ const keyring = createKeyring({ primary: crypto.randomBytes(32) });
 beforeAll(async () => {
   [t, sim] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
   const adapter = new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 2_000 }));
-  deps = { db: t.database.prisma, adapter, jobs: graphileSink() };
+  deps = { db: t.database.prisma, sql: t.database.sql, adapter, jobs: graphileSink() };
   await simPost(sim.url, "/__sim/prices", { exchange: "bybit", symbol: "BTC/USDT", price: "50000" });
   worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 4, pollInterval: 200 });
 }, 60_000);

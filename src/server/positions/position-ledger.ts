@@ -5,12 +5,12 @@
  * ledger always equals the sum of its fills and survives any crash.
  */
 import type { Prisma } from "~/generated/prisma/client";
-import type { Db } from "~/server/db";
+import type { SqlClient } from "~/server/db";
 import { dec } from "~/server/money/decimal";
 import { applyFill, releaseDust, shrinkTo, type Book, type FillEffect } from "~/server/positions/ledger-math";
 import type { Held } from "~/server/positions/position-rules";
 
-type Sql = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+type Sql = SqlClient;
 
 const SIDE_TO_DB = { long: "LONG", short: "SHORT", flat: "FLAT" } as const;
 const SIDE_FROM_DB = { LONG: "long", SHORT: "short", FLAT: "flat" } as const;

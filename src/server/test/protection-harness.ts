@@ -38,7 +38,7 @@ export interface ProtectionHarness {
 export async function startProtectionHarness(): Promise<ProtectionHarness> {
   const keyring = createKeyring({ primary: crypto.randomBytes(32) });
   const [t, sim]: [TestDatabase, Simulator] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
-  const deps: EngineDeps = { db: t.database.prisma, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 5_000 })), jobs: graphileSink() };
+  const deps: EngineDeps = { db: t.database.prisma, sql: t.database.sql, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 5_000 })), jobs: graphileSink() };
   const worker: WorkerHandle = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 4, pollInterval: 100 });
   return {
     deps,

@@ -26,7 +26,7 @@ const keyring = createKeyring({ primary: crypto.randomBytes(32) });
 
 beforeAll(async () => {
   [t, sim] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
-  deps = { db: t.database.prisma, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 5_000 })), jobs: graphileSink() };
+  deps = { db: t.database.prisma, sql: t.database.sql, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url, timeoutMs: 5_000 })), jobs: graphileSink() };
   worker = await startGraphileWorker({ connectionString: t.url, tasks: makeTasks(deps), concurrency: 4, pollInterval: 100 });
 });
 afterAll(async () => {
