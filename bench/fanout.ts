@@ -462,7 +462,7 @@ if (process.argv[2] === "--webhook-child") {
   const { graphileSink } = await import("~/server/engine/runtime");
   const { receiveSignal } = await import("~/server/signals/receive-signal");
   const database = createPostgresDatabase(process.argv[3]!);
-  const deps = { db: database.prisma, jobs: graphileSink() };
+  const deps = { db: database.prisma, sql: database.sql, jobs: graphileSink() };
   const server = http.createServer((req, res) => {
     let body = "";
     req.setEncoding("utf8");

@@ -125,7 +125,7 @@ async function startAndFanOut(): Promise<void> {
     // warm-up: markets loaded, JIT warm, pools filled; then the worker idle again
     const jobs = graphileSink();
     const fire = async (token: string, id: string) => {
-      const r = await receiveSignal({ db, jobs }, { pathToken: token, contentType: "application/json", body: alert(id), ip: null });
+      const r = await receiveSignal({ db, sql: t.database.sql, jobs }, { pathToken: token, contentType: "application/json", body: alert(id), ip: null });
       if (r.status !== 202) throw new Error(`alert ${id}: ${r.status} ${JSON.stringify(r.body)}`);
       return String(r.body.signalId);
     };
@@ -309,7 +309,7 @@ async function scaleOut(): Promise<void> {
     await seedSubscribers(db, { simUrl: sim.url, keyring, prefix: "so", from: 0, count: OUT_N, strategyId: strategy.id });
     const jobs = graphileSink();
     const fanOut = async (tag: string) => {
-      const r = await receiveSignal({ db, jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: alert(tag), ip: null });
+      const r = await receiveSignal({ db, sql: t.database.sql, jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: alert(tag), ip: null });
       const signalId = String(r.body.signalId);
       await waitUntil(`signal ${tag} DONE`, async () => (await db.signal.findUnique({ where: { id: signalId } }))?.status === "DONE", 180_000, 25);
       const s = await db.signal.findUniqueOrThrow({ where: { id: signalId } });

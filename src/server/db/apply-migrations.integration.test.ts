@@ -60,8 +60,8 @@ describe("migrations", () => {
     const queued: unknown[] = [];
     const jobs = { addInTx: async () => undefined, afterCommit: (j: unknown[]) => void queued.push(...j) };
     const alert = { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: "pg1" }), ip: "203.0.113.5" };
-    expect((await receiveSignal({ db: db.prisma, jobs }, alert)).status).toBe(202);
-    expect((await receiveSignal({ db: db.prisma, jobs }, alert)).body).toMatchObject({ duplicate: true });
+    expect((await receiveSignal({ db: db.prisma, sql: db.sql, jobs }, alert)).status).toBe(202);
+    expect((await receiveSignal({ db: db.prisma, sql: db.sql, jobs }, alert)).body).toMatchObject({ duplicate: true });
     expect([await db.prisma.signal.count(), queued.length]).toEqual([1, 1]);
     await db.close();
     // Reopen: data and migration history persisted.

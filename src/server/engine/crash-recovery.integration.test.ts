@@ -101,7 +101,7 @@ it(`kill -9 during a ${N}-subscriber fan-out loses nothing and duplicates nothin
   await simPost(sim.url, "/__sim/faults", { latencyMs: 25 });
 
   const deps: EngineDeps = { db, sql: t.database.sql, adapter: new ExchangeAdapter(new ExchangeClients({ keyring, simulatorUrl: sim.url })), jobs: graphileSink() };
-  const r = await receiveSignal({ db, jobs: deps.jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
+  const r = await receiveSignal({ db, sql: deps.sql, jobs: deps.jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
   expect(r.status).toBe(202);
   const signalId = String(r.body.signalId);
   const done = () => db.execution.count({ where: { signalId, status: { notIn: [...UNRESOLVED] } } });

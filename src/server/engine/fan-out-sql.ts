@@ -1,4 +1,5 @@
 /** The fan-out's statements: subscribers in keyset pages of one join, executions in one INSERT per page, recent orders for cooldowns. */
+import type { SqlClient } from "~/server/db";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { COUNTS_FOR_COOLDOWN, type ExecutionStatus } from "~/server/engine/execution-state";
 
@@ -23,7 +24,7 @@ const TIER_RANK_SQL = `(CASE u.tier WHEN 'PRO' THEN 0 WHEN 'FLEX' THEN 1 ELSE 2 
  * SQL join, in send order: PRO before FLEX before TRIAL, then by subscription age (a keyset page,
  * so a 10,000-subscriber fan-out holds one page in memory, not every row).
  */
-export async function loadSubscriptionPage(db: Pick<EngineDeps["db"], "$queryRawUnsafe">, strategyId: string, after: SubscriberCursor, limit: number): Promise<Subscriber[]> {
+export async function loadSubscriptionPage(db: SqlClient, strategyId: string, after: SubscriberCursor, limit: number): Promise<Subscriber[]> {
   const rows = await db.$queryRawUnsafe<
     {
       id: string;
@@ -109,7 +110,7 @@ export interface ExecutionRow {
 }
 
 /** All the signal's executions in one INSERT (duplicates skipped), the ORM's createMany without its per-value CPU. */
-export async function insertExecutions(tx: Pick<EngineDeps["db"], "$executeRawUnsafe">, rows: ExecutionRow[]) {
+export async function insertExecutions(tx: SqlClient, rows: ExecutionRow[]) {
   if (rows.length === 0) return;
   await tx.$executeRawUnsafe(
     `INSERT INTO "Execution" (id, "signalId", "subscriptionId", "userId", "credentialId", exchange, tier, priority, "clientOrderId",

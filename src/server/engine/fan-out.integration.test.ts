@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function post(token: string, body: unknown, contentType = "application/json") {
-  return receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType, body: typeof body === "string" ? body : JSON.stringify(body), ip: "127.0.0.1" });
+  return receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType, body: typeof body === "string" ? body : JSON.stringify(body), ip: "127.0.0.1" });
 }
 
 async function settled(signalId: string) {
@@ -124,7 +124,7 @@ describe("signals to orders", () => {
     for (const tier of tiers) subs.push(await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { tier, exchange: "BYBIT" }));
     const added: JobSpec[] = [];
     const collect = { addInTx: async (_tx: unknown, jobs: JobSpec[]) => void added.push(...jobs), afterCommit: () => undefined };
-    const r = await receiveSignal({ db: deps.db, jobs: collect }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: "50000" }), ip: null });
+    const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: collect }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: "50000" }), ip: null });
     await processSignal({ ...deps, jobs: collect, fanOutPage: 4, batchSize: 3 }, String(r.body.signalId));
     const execs = await deps.db.execution.findMany({ where: { signalId: String(r.body.signalId) }, orderBy: { priority: "asc" } });
     expect(execs.map((e) => e.userId).sort()).toEqual(subs.map((s) => s.userId).sort());

@@ -82,7 +82,9 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
   // Operator halts, read once per signal (a test alert trades paper only: no halt applies). A halt
   // committed after this read is caught before the send (engine/send-order.ts).
   const halts = signal.test ? [] : await activeHalts(deps.db);
-  await deps.db.$transaction(async (tx) => {
+  // On the direct SQL path (Database.sql): a 1,000-row page of executions is one 300 KB JSON
+  // parameter, which Prisma's raw path would serialise and parse back before sending.
+  await deps.sql.$transaction(async (tx) => {
     let cursor: SubscriberCursor = null;
     let pending = false;
     for (;;) {
@@ -117,15 +119,14 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
       cursor = { rank: TIER_PRIORITY[last.user.tier], createdAt: last.createdAt, id: last.id };
       if (subs.length < page) break;
     }
-    await tx.signal.update({
-      where: { id: signal.id },
-      data: {
-        status: pending ? "FANNING_OUT" : "DONE",
-        decision: decisionJson,
-        decidedAt: new Date(),
-        completedAt: pending ? null : new Date(),
-      },
-    });
+    await tx.$executeRawUnsafe(
+      `UPDATE "Signal" SET status = $2::"SignalStatus", decision = $3::jsonb, "decidedAt" = $4::timestamp(3),
+              "completedAt" = CASE WHEN $2 = 'DONE' THEN $4::timestamp(3) END WHERE id = $1`,
+      signal.id,
+      pending ? "FANNING_OUT" : "DONE",
+      JSON.stringify(decisionJson),
+      new Date().toISOString(),
+    );
   });
   deps.jobs.afterCommit(after);
   // The delivery log's retention, here rather than on the webhook's answer path (at most once a minute per process).

@@ -91,7 +91,7 @@ it(`a halt issued in another process stops a running ${N}-subscriber fan-out: ev
   await simPost(sim.url, "/__sim/faults", { latencyMs: CREATE_LATENCY_MS, paths: ["/api/v3/order", "/v5/order/create"] });
 
   const jobs = graphileSink();
-  const r = await receiveSignal({ db, jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
+  const r = await receiveSignal({ db, sql: t.database.sql, jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
   expect(r.status).toBe(202);
   const signalId = String(r.body.signalId);
 

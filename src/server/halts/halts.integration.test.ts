@@ -46,7 +46,7 @@ const admin = () => ({ id: adminId, email: "halt-admin@example.com", meta: { ip:
 
 async function signal(token: string) {
   const body = JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: "50000", id: `h-${crypto.randomBytes(4).toString("hex")}` });
-  const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body, ip: "127.0.0.1" });
+  const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body, ip: "127.0.0.1" });
   expect(r.status).toBe(202);
   const id = String(r.body.signalId);
   await waitFor(async () => {
@@ -160,7 +160,7 @@ describe("trading halts", () => {
     // The worker is paused so the fan-out's queued execution waits for its batch job.
     await worker.stop();
     const body = JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: "50000", id: `q-${crypto.randomBytes(4).toString("hex")}` });
-    const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body, ip: "127.0.0.1" });
+    const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: strategy.webhookToken, contentType: "application/json", body, ip: "127.0.0.1" });
     const signalId = String(r.body.signalId);
     const { processSignal } = await import("~/server/engine/fan-out");
     await processSignal(deps, signalId);

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 const post = (token: string, body: unknown) =>
-  receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify(body), ip: "127.0.0.1" });
+  receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify(body), ip: "127.0.0.1" });
 const notes = (userId: string) => deps.db.notification.findMany({ where: { userId }, orderBy: { createdAt: "asc" } });
 
 describe("order and signal notifications from the engine", () => {

@@ -42,7 +42,7 @@ async function price(symbol: string, p: string) {
 
 /** Sends a TradingView strategy alert and waits until every leg is settled. */
 async function alert(token: string, body: Record<string, unknown>) {
-  const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", id: crypto.randomUUID(), ...body }), ip: "127.0.0.1" });
+  const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", id: crypto.randomUUID(), ...body }), ip: "127.0.0.1" });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   const signalId = String(r.body.signalId);
   await waitFor(async () => {

@@ -169,7 +169,7 @@ it(`a PostgreSQL restart during a ${N}-subscriber fan-out loses nothing and dupl
   });
   const ready = Date.now();
 
-  const r = await receiveSignal({ db, jobs: graphileSink() }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
+  const r = await receiveSignal({ db, sql: database!.sql, jobs: graphileSink() }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
   expect(r.status).toBe(202);
   const signalId = String(r.body.signalId);
   const done = () => db.execution.count({ where: { signalId, status: { notIn: ["QUEUED", "SUBMITTING"] } } });

@@ -117,7 +117,7 @@ describe("fuzz: 10,000 generated requests, 0 answers >= 500", () => {
         fc.oneof(body, fc.dictionary(fc.constantFrom("ticker", "action", "price", "qty", "timestamp", "maxLagSeconds", "id", "secret"), jsonValue).map((o) => JSON.stringify(o))),
         fc.constantFrom("application/json", "text/plain", "application/xml", null),
         async (token, b, ct) => {
-          const r = await receive({ db: t.database.prisma, jobs }, { pathToken: token, contentType: ct, body: b, ip: "203.0.113.9" });
+          const r = await receive({ db: t.database.prisma, sql: t.database.sql, jobs }, { pathToken: token, contentType: ct, body: b, ip: "203.0.113.9" });
           if (r.status >= 500) fives++;
           expect(r.status).toBeLessThan(500);
         },

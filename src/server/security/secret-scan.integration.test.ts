@@ -105,11 +105,11 @@ it("no secret, password or token appears in any log line, response, audit row or
   const firstWebhookToken = made.webhookPath.split("/").at(-1)!;
   const webhookToken = (await rotateWebhookToken(db, { id: userId, meta }, strategy.id)).webhookPath.split("/").at(-1)!;
   keep(await listStrategies(db));
-  expect((keep(await receiveSignal({ db, jobs: getEngine().deps.jobs }, { pathToken: firstWebhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { status: number }).status).toBe(404);
+  expect((keep(await receiveSignal({ db, sql: t.database.sql, jobs: getEngine().deps.jobs }, { pathToken: firstWebhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { status: number }).status).toBe(404);
   const creds = await db.exchangeCredential.findMany({ where: { userId } });
   keep(await me.strategies.subscribe({ strategyId: strategy.id, credentialId: creds.find((c) => c.exchange === "BINANCE")!.id, sizingMode: "FIXED_QUOTE", sizingValue: 20 }));
   const engine = await startEngineWorkers({ concurrency: 4 });
-  const r = keep(await receiveSignal({ db, jobs: getEngine().deps.jobs }, { pathToken: webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { body: { signalId: string } };
+  const r = keep(await receiveSignal({ db, sql: t.database.sql, jobs: getEngine().deps.jobs }, { pathToken: webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null })) as { body: { signalId: string } };
   for (let i = 0; i < 200 && (await db.signal.findUnique({ where: { id: r.body.signalId } }))?.status !== "DONE"; i++) await new Promise((res) => setTimeout(res, 50));
   expect((await db.execution.findMany({ where: { signalId: r.body.signalId } })).map((e) => e.status)).toEqual(["FILLED"]);
   keep(await me.strategies.myExecutions());

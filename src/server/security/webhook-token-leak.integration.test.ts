@@ -41,7 +41,7 @@ beforeAll(async () => {
   // The webhook as the server entry (scripts/server.ts) serves it, ahead of Next.
   const { serveWebhook, webhookToken } = await import("~/server/signals/webhook-http");
   const { graphileSink } = await import("~/server/engine/runtime");
-  const deps = { db: t.database.prisma, jobs: graphileSink() };
+  const deps = { db: t.database.prisma, sql: t.database.sql, jobs: graphileSink() };
   server = http.createServer((req, res) => {
     const token = webhookToken(req.method, req.url);
     if (token === null) return void res.writeHead(405).end();

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const db = () => t.database.prisma;
-const post = (token: string, body: string, ip = "198.51.100.7", contentType = "application/json") => receiveSignal({ db: db(), jobs }, { pathToken: token, contentType, body, ip });
+const post = (token: string, body: string, ip = "198.51.100.7", contentType = "application/json") => receiveSignal({ db: db(), sql: t.database.sql, jobs }, { pathToken: token, contentType, body, ip });
 const strategy = (over: { enabled?: boolean } = {}) => insertStrategy(db(), { name: "log", allowedSymbols: ["BTC/USDT"], ...over });
 
 describe("the webhook delivery log", () => {

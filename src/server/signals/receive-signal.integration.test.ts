@@ -21,7 +21,7 @@ async function strategy(over: { allowedIps?: string[]; rateLimitPerMinute?: numb
 }
 
 const post = (token: string, body: string, contentType: string | null = "application/json", ip: string | null = "198.51.100.1") =>
-  receiveSignal({ db: t.database.prisma, jobs }, { pathToken: token, contentType, body, ip });
+  receiveSignal({ db: t.database.prisma, sql: t.database.sql, jobs }, { pathToken: token, contentType, body, ip });
 
 describe("the TradingView webhook", () => {
   it("answers 202 with the signal id and subscriber count, and queues the decision job", async () => {
@@ -96,9 +96,9 @@ describe("storing an alert in one statement", () => {
     const db = t.database.prisma;
     const s = await strategy();
     const body = JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: "redelivered-1" });
-    const first = await receiveSignal({ db, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
+    const first = await receiveSignal({ db, sql: t.database.sql, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
     expect(first.status).toBe(202);
-    const again = await receiveSignal({ db, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
+    const again = await receiveSignal({ db, sql: t.database.sql, jobs: graphileSink() }, { pathToken: s.webhookToken, contentType: "application/json", body, ip: null });
     expect(again).toMatchObject({ status: 200, body: { signalId: first.body.signalId, duplicate: true } });
     expect(await db.signal.count({ where: { strategyId: s.id } })).toBe(1);
     const queuedJobs = await t.database.raw.query<{ id: string }>(`SELECT payload->>'signalId' AS id FROM graphile_worker._private_jobs`);

@@ -6,7 +6,7 @@
  * the answer. No exchange call happens here.
  */
 import crypto from "node:crypto";
-import type { Db } from "~/server/db";
+import type { Db, SqlClient } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
 import { processRegistry } from "~/server/process-registry";
 import type { JobSink } from "~/server/jobs/job-sink";
@@ -54,7 +54,7 @@ const notFound: WebhookResult = webhookRefusal("NOT_FOUND");
 type Handled = { result: WebhookResult; strategyId: string | null; format: string | null; logged?: boolean };
 
 export async function receiveSignal(
-  deps: { db: Db; jobs: JobSink },
+  deps: { db: Db; sql: SqlClient; jobs: JobSink },
   input: { pathToken: string; contentType: string | null; body: string; ip: string | null; now?: Date },
 ): Promise<WebhookResult> {
   const started = performance.now();
@@ -72,7 +72,7 @@ export async function receiveSignal(
   return handled.result;
 }
 
-async function handle(deps: { db: Db; jobs: JobSink }, input: { pathToken: string; contentType: string | null; body: string; ip: string | null }, now: Date, started: number): Promise<Handled> {
+async function handle(deps: { db: Db; sql: SqlClient; jobs: JobSink }, input: { pathToken: string; contentType: string | null; body: string; ip: string | null }, now: Date, started: number): Promise<Handled> {
   const refused = (result: WebhookResult, strategyId: string | null = null, format: string | null = null): Handled => ({ result, strategyId, format });
   const tooLarge = bodyTooLarge(Buffer.byteLength(input.body), "alert");
   if (tooLarge) return refused(webhookRefusal("TOO_LARGE", tooLarge));

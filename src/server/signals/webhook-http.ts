@@ -4,7 +4,7 @@
  * answer stays within TradingView's budget under bursts. Paths: POST /api/webhooks/tradingview/<token>.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Db } from "~/server/db";
+import type { Db, SqlClient } from "~/server/db";
 import { bodyTooLarge } from "~/server/http/body-limit";
 import type { JobSink } from "~/server/jobs/job-sink";
 import { logger } from "~/server/logger";
@@ -31,7 +31,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 export async function serveWebhook(
-  deps: { db: Db; jobs: JobSink },
+  deps: { db: Db; sql: SqlClient; jobs: JobSink },
   req: IncomingMessage,
   res: ServerResponse,
   input: { token: string; ip: string | null },

@@ -64,7 +64,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const post = (token: string, body: object) => receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify(body), ip: "198.51.100.3" });
+const post = (token: string, body: object) => receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify(body), ip: "198.51.100.3" });
 
 describe("editing a strategy", () => {
   it("changes every setting, names the field at fault, and audits the change with actor and IP", async () => {
@@ -134,7 +134,7 @@ describe("send test alert", () => {
     const personal = await makeSubscriber(deps.db, keyring, sim.url, s.id, { mode: "PERSONAL", tier: "PRO", exchange: "BYBIT" });
     const paper = await makeSubscriber(deps.db, keyring, sim.url, s.id, { mode: "PAPER", tier: "FLEX", exchange: "BINANCE" });
     const off = await makeSubscriber(deps.db, keyring, sim.url, s.id, { mode: "OFF", tier: "TRIAL" });
-    const sent = await sendTestAlert({ db: deps.db, jobs: deps.jobs }, { id: adminId, meta: META }, s.id);
+    const sent = await sendTestAlert({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { id: adminId, meta: META }, s.id);
     expect(sent.subscribers).toBe(3);
     const result = await waitFor(async () => {
       const r = await testAlertResult(deps.db, sent.signalId);
@@ -152,7 +152,7 @@ describe("send test alert", () => {
   it("a real alert after the test still trades the PERSONAL subscriber live (the test changed no mode)", async () => {
     const s = await makeStrategy(deps.db);
     const personal = await makeSubscriber(deps.db, keyring, sim.url, s.id, { mode: "PERSONAL" });
-    await sendTestAlert({ db: deps.db, jobs: deps.jobs }, { id: adminId, meta: META }, s.id);
+    await sendTestAlert({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { id: adminId, meta: META }, s.id);
     const r = await post(s.webhookToken, { ticker: "BTCUSDT", action: "buy", id: "live-1" });
     const e = await waitFor(async () => deps.db.execution.findFirst({ where: { signalId: String(r.body.signalId), status: "FILLED" } }));
     expect(e.paper).toBe(false);

@@ -7,7 +7,7 @@
 import { withSignalHelp } from "~/server/error-catalogue/catalogue";
 import crypto from "node:crypto";
 import { writeAudit } from "~/server/audit/write-audit";
-import type { Db } from "~/server/db";
+import type { Db, SqlClient } from "~/server/db";
 import { AppError } from "~/server/errors";
 import type { RequestMeta } from "~/server/http/request-meta";
 import type { JobSink } from "~/server/jobs/job-sink";
@@ -27,7 +27,7 @@ export function testAlertBody(strategy: { allowedSymbols: string[]; marketType: 
   });
 }
 
-export async function sendTestAlert(deps: { db: Db; jobs: JobSink }, actor: { id: string; meta: RequestMeta | null }, strategyId: string) {
+export async function sendTestAlert(deps: { db: Db; sql: SqlClient; jobs: JobSink }, actor: { id: string; meta: RequestMeta | null }, strategyId: string) {
   const started = performance.now();
   const now = new Date();
   const strategy = await deps.db.strategy.findUnique({ where: { id: strategyId } });

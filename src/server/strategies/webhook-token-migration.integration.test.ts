@@ -56,7 +56,7 @@ async function upgradeKeepsTheUrl(database: Database) {
 
   // The URLs TradingView already holds keep working.
   for (const token of tokens) {
-    const r = await receiveSignal({ db: database.prisma, jobs: noJobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: crypto.randomUUID() }), ip: null });
+    const r = await receiveSignal({ db: database.prisma, sql: database.sql, jobs: noJobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", id: crypto.randomUUID() }), ip: null });
     expect(r.status).toBe(202);
   }
 }

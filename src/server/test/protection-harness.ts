@@ -53,7 +53,7 @@ export async function startProtectionHarness(): Promise<ProtectionHarness> {
       for (const exchange of ["binance", "bybit"]) await simPost(sim.url, "/__sim/prices", { exchange, symbol: PERP, price: p });
     },
     async alert(token, body) {
-      const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", id: crypto.randomUUID(), ...body }), ip: "127.0.0.1" });
+      const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", id: crypto.randomUUID(), ...body }), ip: "127.0.0.1" });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
       const signalId = String(r.body.signalId);
       await waitFor(async () => {

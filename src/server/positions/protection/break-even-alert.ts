@@ -5,7 +5,7 @@
  * replaces the stop on the exchange (sync-protection.ts), exactly as after a first take-profit.
  * What each subscriber's execution row says comes from here.
  */
-import type { Prisma } from "~/generated/prisma/client";
+import type { SqlClient } from "~/server/db";
 import { dec, decStr } from "~/server/money/decimal";
 import { protectJob } from "~/server/positions/protection/protection-watch";
 import type { JobSpec } from "~/server/jobs/job-types";
@@ -22,7 +22,7 @@ type Row = { id: string; subscriptionId: string; paper: boolean; marketType: str
  * `marketPrice`: the price the decision step read (null when unknown). A stop at the entry while
  * the price is on the losing side would fire at once (the exchange refuses it): such a stop stays.
  */
-export async function breakEvenPage(tx: Prisma.TransactionClient, subscriptionIds: string[], symbol: string, marketPrice: string | null): Promise<BreakEvenPage> {
+export async function breakEvenPage(tx: SqlClient, subscriptionIds: string[], symbol: string, marketPrice: string | null): Promise<BreakEvenPage> {
   const rows = subscriptionIds.length
     ? await tx.$queryRawUnsafe<Row[]>(
         `SELECT p.id, p."subscriptionId", p.paper, p."marketType"::text AS "marketType", p.side::text AS side,

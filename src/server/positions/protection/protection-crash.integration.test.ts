@@ -81,7 +81,7 @@ it(`kill -9 between ${N} entries and their protective orders: after a restart ea
   const chainLock = new pg.Client({ connectionString: t.url });
   await chainLock.connect();
   const w1 = startWorker();
-  const r = await receiveSignal({ db, jobs: graphileSink() }, {
+  const r = await receiveSignal({ db, sql: t.database.sql, jobs: graphileSink() }, {
     pathToken: strategy.webhookToken, contentType: "application/json", ip: null,
     body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", marketPosition: "long", prevMarketPosition: "flat", marketPositionSize: "1", prevMarketPositionSize: "0", price: 50000 }),
   });

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** Posts a text/plain message, as TradingView does for a message that is not JSON, and waits until it is settled. */
 async function send(token: string, body: string, userId: string) {
-  const r = await receiveSignal({ db: deps.db, jobs: deps.jobs }, { pathToken: token, contentType: "text/plain; charset=utf-8", body, ip: "127.0.0.1" });
+  const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: deps.jobs }, { pathToken: token, contentType: "text/plain; charset=utf-8", body, ip: "127.0.0.1" });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   expect(r.body.format).toBe("tradingview-default");
   const signalId = String(r.body.signalId);
@@ -97,7 +97,7 @@ describe("the format detector through the webhook", () => {
     );
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom("application/json", "text/plain", null), async (b, ct) => {
-        const r = await receiveSignal({ db: deps.db, jobs: { addInTx: async () => undefined, afterCommit: () => undefined } }, { pathToken: strategy.webhookToken, contentType: ct, body: b, ip: null });
+        const r = await receiveSignal({ db: deps.db, sql: deps.sql, jobs: { addInTx: async () => undefined, afterCommit: () => undefined } }, { pathToken: strategy.webhookToken, contentType: ct, body: b, ip: null });
         expect(r.status, `${ct} ${b.slice(0, 200)}`).toBeLessThan(500);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status === 202) accepted++;
