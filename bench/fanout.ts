@@ -4,7 +4,7 @@
 //   1. engine      one TradingView alert -> N subscribers (default 1,000), one simulator account each
 //                  (Binance / Bybit alternately, tiers PRO / FLEX / TRIAL in turn, created with createMany).
 //                  From Signal.receivedAt (the webhook's receipt) to the last order SENT (max
-//                  Execution.sentAt: when the create request is written to its exchange connection) and
+//                  Execution.sentAt: when the create request is handed to its exchange connection pool) and
 //                  the last order ACKNOWLEDGED (max ackAt: the exchange's answer); per tier the first and
 //                  last send and whether every PRO order went before any FLEX, every FLEX before any TRIAL.
 //                  The engine is WORKERS child processes of `npx tsx scripts/worker.ts`, the production

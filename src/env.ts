@@ -105,6 +105,9 @@ export const envSchema = z.object({
   // How long the exchange accepts a signed request after signing it (Binance recvWindow, Bybit recv_window).
   // An order whose create got no answer is re-sent only after this has passed and a look-up finds nothing.
   EXCHANGE_RECV_WINDOW_MS: intIn(500, 60_000, "milliseconds").default(5_000),
+  // Keep-alive connections a process opens to one exchange (per API host): a fan-out's requests beyond this wait for a
+  // free connection, in order, instead of each opening its own (and its own TLS handshake) at the same moment.
+  EXCHANGE_MAX_CONNECTIONS: intIn(1, 10_000, "connections").default(256),
   // Every webhook delivery (accepted or refused) is kept this many days for Admin -> Strategies' delivery log.
   WEBHOOK_LOG_RETENTION_DAYS: intIn(1, 365, "days").default(14),
   // Paper fills pay this fee (percent of the order's value, in the quote currency), so paper PnL is comparable to live.

@@ -89,7 +89,7 @@ export interface WritePlace {
 }
 
 export async function send(deps: EngineDeps, e: Claimed, cred: CredentialRef, plan: SendPlan, deadline: number, place?: WritePlace): Promise<Outcome> {
-  // When the first create is written to the connection (after the tier gate), not when this call began.
+  // When the first create is handed to the connection pool (after the tier gate), not when this call began.
   let sentAt = new Date();
   let written = false;
   const beforeWrite = async () => {

@@ -32,7 +32,7 @@ export interface PlaceOrderInput {
   reduceOnly?: boolean;
   /** Set on hedge-mode accounts: the position side this order opens (or, reduce-only, closes). */
   hedgeSide?: "long" | "short";
-  /** Awaited right before the create request is written to the connection (signed, ready to go). */
+  /** Awaited right before the create request is handed to the connection pool (signed, ready to go). */
   beforeWrite?: () => Promise<void>;
   /** Called when the key's rate limit holds the create back (before the wait). */
   onLimiterWait?: () => void;
