@@ -15,7 +15,8 @@
 //            does: same options, limiter off, markets shared from one loader), BARE_INFLIGHT in flight,
 //            after BARE_WARM unmeasured ones (at least one per instance: sockets open, JIT warm): this
 //            process's CPU / orders = bare ccxt CPU per order, and the simulator's CPU per order = its
-//            capacity (orders/s one core serves).
+//            capacity (orders/s one core serves). Then BARE_ORDERS more making the engine's calls (each
+//            Bybit order read back by id, as its create answer carries no fill): printed beside, no target.
 //            Then, on the 10,000-key worker once its prewarm is done (or it is idle) and 2 warm-up
 //            alerts to 40 of the same users (another strategy) have settled: one alert -> all
 //            SCALE_SUBSCRIBERS (receiveSignal in this process, as the route does). From
@@ -198,6 +199,10 @@ async function startAndFanOut(): Promise<void> {
     printResult("scale.fanout.engine_cpu_us_per_order", Math.round(enginePerOrderUs));
     printResult("scale.fanout.bare_ccxt_cpu_us_per_order", Math.round(bare.cpuUsPerOrder));
     printResult("scale.fanout.engine_vs_bare_cpu", enginePerOrderUs / bare.cpuUsPerOrder, { digits: 2, op: "<=", target: TARGET.cpuVsBare });
+    // Beside it, no target: the same floor making the engine's exchange calls (Bybit's read-back too), so a reader
+    // can tell how much of the ratio is that second call and how much the engine's own work.
+    printResult("scale.fanout.bare_engine_calls_cpu_us_per_order", Math.round(bare.callsCpuUsPerOrder));
+    printResult("scale.fanout.engine_vs_bare_engine_calls_cpu", enginePerOrderUs / bare.callsCpuUsPerOrder, { digits: 2 });
     printResult("scale.fanout.sim_cpu_pct_of_core", Math.round((simCpuMs / windowMs) * 100));
     printResult("scale.fanout.sim_cpu_us_per_order", Math.round((simCpuMs * 1000) / Math.max(1, sent)));
     printResult("scale.fanout.postgres_cpu_us_per_order", Math.round((pgCpuMs * 1000) / Math.max(1, sent)));
@@ -255,7 +260,7 @@ async function launchWorker(databaseUrl: string): Promise<LaunchedWorker> {
 }
 
 /** The floor: warm ccxt instances, one per account, placing the engine's order; CPU of this process per order. */
-async function bareCcxt(simHandle: SimHandle): Promise<{ cpuUsPerOrder: number; simUsPerOrder: number }> {
+async function bareCcxt(simHandle: SimHandle): Promise<{ cpuUsPerOrder: number; callsCpuUsPerOrder: number; simUsPerOrder: number }> {
   const { default: ccxt } = await import("ccxt");
   const { PROFILES } = await import("~/server/exchanges/profiles");
   const make = (exchange: ExchangeName, auth?: { apiKey: string; secret: string }): CcxtExchange => {
@@ -281,18 +286,28 @@ async function bareCcxt(simHandle: SimHandle): Promise<{ cpuUsPerOrder: number; 
     }
   }
   const tag = crypto.randomBytes(3).toString("hex");
-  const work = (i: number) => clients[i % clients.length]!.createOrder("BTC/USDT", "market", "buy", 0.0004, undefined, { clientOrderId: `bare-${tag}-${i}` });
+  const create = (i: number) => clients[i % clients.length]!.createOrder("BTC/USDT", "market", "buy", 0.0004, undefined, { clientOrderId: `bare-${tag}-${i}` });
+  const work = (i: number) => create(i);
   const workers = Array.from({ length: BARE_INFLIGHT }, () => work);
   const warm = await runPool("bare ccxt warm-up", { count: Math.max(clients.length, BARE_WARM), workers }); // sockets open, JIT warm
   const r = await runPool("bare ccxt", { count: BARE_ORDERS, from: Math.max(clients.length, BARE_WARM), workers, sim: simHandle });
+  // The engine's calls per order: a Bybit create answer carries no fill, so the engine reads each
+  // Bybit order back once by its id (engine/send-order.ts, as the adapter does); a Binance one answers with it.
+  const withReadBack = async (i: number) => {
+    const placed = await create(i);
+    if (exchangeOf(i % clients.length) === "BYBIT") await clients[i % clients.length]!.fetchOrder(placed.id ?? "", "BTC/USDT", { acknowledged: true });
+  };
+  const calls = await runPool("bare ccxt, the engine's calls", { count: BARE_ORDERS, from: Math.max(clients.length, BARE_WARM) + BARE_ORDERS, workers: Array.from({ length: BARE_INFLIGHT }, () => withReadBack), sim: simHandle });
   for (const c of [...clients, ...Object.values(loaders)]) await (c as unknown as { fetchDispatcher?: { close(): Promise<void> } }).fetchDispatcher?.close();
   const cpuUsPerOrder = r.cpuUs / r.count;
+  const callsCpuUsPerOrder = calls.cpuUs / calls.count;
   const simUsPerOrder = r.simCpuUs / r.count;
   console.log(
     `bare ccxt: ${r.count} orders over ${clients.length} warm instances, ${BARE_INFLIGHT} in flight, in ${r.seconds.toFixed(2)} s (${Math.round(r.count / r.seconds)}/s), ` +
-      `errors ${r.errors + warm.errors}; CPU ${cpuUsPerOrder.toFixed(0)} us/order here, simulator ${simUsPerOrder.toFixed(0)} us/order (${Math.round(1e6 / simUsPerOrder)} orders/s per core)`,
+      `errors ${r.errors + warm.errors}; CPU ${cpuUsPerOrder.toFixed(0)} us/order here, simulator ${simUsPerOrder.toFixed(0)} us/order (${Math.round(1e6 / simUsPerOrder)} orders/s per core); ` +
+      `with the engine's calls (each Bybit order read back): ${callsCpuUsPerOrder.toFixed(0)} us/order, errors ${calls.errors}`,
   );
-  return { cpuUsPerOrder, simUsPerOrder };
+  return { cpuUsPerOrder, callsCpuUsPerOrder, simUsPerOrder };
 }
 
 // ---- workers: the 1,000-subscriber fan-out with 1, 2 and 4 processes --------------------------------

@@ -5,7 +5,9 @@
  * and hands its connection back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { Prisma } from "~/generated/prisma/client";
+import { pgSql } from "~/server/db/pg-sql";
 import { createTestDatabase, type TestDatabase } from "~/server/test/test-db";
 
 let t: TestDatabase;
@@ -52,5 +54,30 @@ describe("Database.sql on PostgreSQL", () => {
     // the pool (10 connections) is not leaking: many more transactions than connections still run
     for (let i = 0; i < 25; i++) await expect(t.database.sql.$transaction((tx) => tx.$executeRawUnsafe(`INSERT INTO probe (id) VALUES ('tx-1')`))).rejects.toThrow();
     expect(await t.database.sql.$transaction((tx) => tx.$queryRawUnsafe<{ one: number }[]>(`SELECT 1 AS one`))).toEqual([{ one: 1 }]);
+  });
+
+  it("a statement waiting on a lock longer than the timeout is cancelled and its transaction rolled back (the connection is not held)", async () => {
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    try {
+      await holder.query("SELECT pg_advisory_lock(4242)");
+      const sql = pgSql(pool, { statementTimeoutMs: 300 });
+      const started = Date.now();
+      const failed = await sql.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`INSERT INTO probe (id) VALUES ('lock-1')`);
+        await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(4242)`); // waits for the holder
+      }).catch((e: unknown) => e as Error);
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toMatch(/statement timeout/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // rolled back, and the pool's one connection is free again (outside a transaction: no timeout set)
+      expect(await sql.$queryRawUnsafe(`SELECT count(*)::int AS n FROM probe WHERE id = 'lock-1'`)).toEqual([{ n: 0 }]);
+      await holder.query("SELECT pg_advisory_unlock(4242)");
+      expect(await sql.$transaction((tx) => tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(4242), 1 AS one`))).toEqual([{ pg_advisory_xact_lock: "", one: 1 }]);
+    } finally {
+      await holder.end();
+      await pool.end();
+    }
   });
 });

@@ -43,14 +43,21 @@ function client(on: Queryable): SqlClient {
   };
 }
 
-export function pgSql(pool: pg.Pool): SqlDb {
+/**
+ * `statementTimeoutMs`: inside a transaction, a statement that waits longer (most often on a lock:
+ * the audit chain's, a row another transaction holds) is cancelled and the transaction rolled back,
+ * as Prisma's interactive transactions end after 5 s. The caller's job fails and is retried; its
+ * connection and its worker slot are not held for as long as the lock is.
+ */
+export function pgSql(pool: pg.Pool, opts: { statementTimeoutMs?: number } = {}): SqlDb {
+  const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.statementTimeoutMs ?? 5_000))}`;
   return {
     ...client(pool),
     async $transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       const conn = await pool.connect();
       let broken: Error | undefined;
       try {
-        await conn.query("BEGIN");
+        await conn.query(begin);
         const result = await fn(client(conn));
         await conn.query("COMMIT");
         return result;

@@ -16,33 +16,33 @@ import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 /** Numeric columns as their exact decimal text (the claim casts them: the same on every SQL path). */
 type Textual<T> = { [K in keyof T]: T[K] extends Prisma.Decimal ? string : T[K] extends Prisma.Decimal | null ? string | null : T[K] };
 type ExecutionRow = Textual<Prisma.ExecutionGetPayload<object>>;
+type SubscriptionRow = Textual<Prisma.SubscriptionGetPayload<object>>;
 
-export type Claimed = ExecutionRow & {
+/** What the send path reads of a claimed execution, and only that (the claim returns nothing else). */
+export type Claimed = Pick<ExecutionRow,
+  "id" | "signalId" | "subscriptionId" | "userId" | "credentialId" | "exchange" | "priority" | "clientOrderId"
+  | "paper" | "symbol" | "side" | "orderType" | "price" | "attempts" | "leg" | "intent" | "positionSide" | "closeFraction"
+> & {
+  /** One object per signal, shared by the batch's executions of it. */
   signal: Prisma.SignalGetPayload<{ select: { alert: true; decision: true; receivedAt: true } }>;
-  subscription: Textual<Prisma.SubscriptionGetPayload<object>>;
+  subscription: Pick<SubscriptionRow, "strategyId" | "sizingMode" | "sizingValue" | "leverageCap" | "maxNotional" | "leverage" | "marginMode">;
 };
 
 export type ClaimedCred = CredentialRef & { status: string };
 
-/** One row of the claim: the execution, then its signal (g_), subscription (s_) and key (k_). */
+/** One row of the claim: the execution, its signal (g_: alert and decision on the signal's first row only), subscription (s_) and key (k_). */
 type ClaimRow = Omit<Claimed, "signal" | "subscription"> & {
-  g_alert: Claimed["signal"]["alert"];
+  g_first: boolean;
+  g_alert: Claimed["signal"]["alert"] | null;
   g_decision: Claimed["signal"]["decision"];
   g_receivedAt: Date;
-  s_id: string;
-  s_userId: string;
   s_strategyId: string;
-  s_credentialId: string | null;
-  s_sizingMode: Claimed["subscription"]["sizingMode"];
-  s_sizingValue: Claimed["subscription"]["sizingValue"];
+  s_sizingMode: SubscriptionRow["sizingMode"];
+  s_sizingValue: string;
   s_leverageCap: number | null;
-  s_maxNotional: Claimed["subscription"]["maxNotional"];
-  s_paused: boolean;
-  s_protection: Claimed["subscription"]["protection"];
+  s_maxNotional: string | null;
   s_leverage: number | null;
-  s_marginMode: Claimed["subscription"]["marginMode"];
-  s_createdAt: Date;
-  s_updatedAt: Date;
+  s_marginMode: SubscriptionRow["marginMode"];
   k_id: string | null;
   k_userId: string;
   k_exchange: CredentialRef["exchange"];
@@ -57,45 +57,45 @@ const CLAIM_SQL = `WITH c AS (
      "leaseUntil" = now() + make_interval(secs => $2), "sentAt" = COALESCE("sentAt", now())
    WHERE id = ANY($1::text[])
      AND (status = '${ES.QUEUED}' OR (status = '${ES.SUBMITTING}' AND "leaseUntil" < now() - make_interval(secs => $3)))
-   RETURNING *
+   RETURNING id, "signalId", "subscriptionId", "userId", "credentialId", exchange, priority, "clientOrderId", paper, symbol, side,
+             "orderType", price, attempts, leg, intent, "positionSide", "closeFraction"
+ ), r AS (
+   SELECT c.*, row_number() OVER (PARTITION BY c."signalId") = 1 AS g_first FROM c
  )
- SELECT c.id, c."signalId", c."subscriptionId", c."userId", c."credentialId", c.exchange::text AS exchange, c.tier::text AS tier,
-        c.priority, c."clientOrderId", c.status::text AS status, c.paper, c.symbol, c.side, c."orderType"::text AS "orderType",
-        c.amount::text AS amount, c.price::text AS price, c."exchangeOrderId", c."filledAmount"::text AS "filledAmount",
-        c."averagePrice"::text AS "averagePrice", c.fee::text AS fee, c."feeCurrency", c."errorKind", c.message,
-        c.attempts, c."leaseUntil", c."queuedAt", c."sentAt", c."ackAt", c."completedAt",
-        c.leg, c.intent::text AS intent, c."positionSide"::text AS "positionSide", c."closeFraction"::text AS "closeFraction",
-        g.alert AS g_alert, g.decision AS g_decision, g."receivedAt" AS "g_receivedAt",
-        s.id AS s_id, s."userId" AS "s_userId", s."strategyId" AS "s_strategyId", s."credentialId" AS "s_credentialId",
-        s."sizingMode"::text AS "s_sizingMode", s."sizingValue"::text AS "s_sizingValue", s."leverageCap" AS "s_leverageCap",
-        s."maxNotional"::text AS "s_maxNotional", s.paused AS s_paused, s.protection AS s_protection, s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode", s."createdAt" AS "s_createdAt", s."updatedAt" AS "s_updatedAt",
+ SELECT r.id, r."signalId", r."subscriptionId", r."userId", r."credentialId", r.exchange::text AS exchange, r.priority, r."clientOrderId",
+        r.paper, r.symbol, r.side, r."orderType"::text AS "orderType", r.price::text AS price, r.attempts, r.leg,
+        r.intent::text AS intent, r."positionSide"::text AS "positionSide", r."closeFraction"::text AS "closeFraction",
+        r.g_first, CASE WHEN r.g_first THEN g.alert END AS g_alert, CASE WHEN r.g_first THEN g.decision END AS g_decision, g."receivedAt" AS "g_receivedAt",
+        s."strategyId" AS "s_strategyId", s."sizingMode"::text AS "s_sizingMode", s."sizingValue"::text AS "s_sizingValue",
+        s."leverageCap" AS "s_leverageCap", s."maxNotional"::text AS "s_maxNotional", s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode",
         k.id AS k_id, k."userId" AS "k_userId", k.exchange::text AS k_exchange, k.environment::text AS k_environment,
         k."apiKey" AS "k_apiKey", k."sealedSecret" AS "k_sealedSecret", k.status::text AS k_status
-   FROM c
-   JOIN "Signal" g ON g.id = c."signalId"
-   JOIN "Subscription" s ON s.id = c."subscriptionId"
-   LEFT JOIN "ExchangeCredential" k ON k.id = c."credentialId"`;
+   FROM r
+   JOIN "Signal" g ON g.id = r."signalId"
+   JOIN "Subscription" s ON s.id = r."subscriptionId"
+   LEFT JOIN "ExchangeCredential" k ON k.id = r."credentialId"`;
 
 export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ claimed: Claimed[]; creds: Map<string, ClaimedCred> }> {
   const creds = new Map<string, ClaimedCred>();
   if (ids.length === 0) return { claimed: [], creds };
   const rows = await deps.sql.$queryRawUnsafe<ClaimRow[]>(CLAIM_SQL, ids, EXECUTION_LEASE_MS / 1000, RESEND_SAFE_AFTER_MS / 1000);
-  const claimed = rows.map((r) => {
-    const {
-      g_alert, g_decision, g_receivedAt,
-      s_id, s_userId, s_strategyId, s_credentialId, s_sizingMode, s_sizingValue, s_leverageCap, s_maxNotional, s_paused, s_protection, s_leverage, s_marginMode, s_createdAt, s_updatedAt,
-      k_id, k_userId, k_exchange, k_environment, k_apiKey, k_sealedSecret, k_status,
-      ...execution
-    } = r;
-    if (k_id) creds.set(k_id, { id: k_id, userId: k_userId, exchange: k_exchange, environment: k_environment, apiKey: k_apiKey, sealedSecret: k_sealedSecret, status: k_status });
+  // A signal's alert and decision come once, on its first row (a batch is most often 64 orders of one signal).
+  const signals = new Map<string, Claimed["signal"]>();
+  for (const r of rows) if (r.g_first) signals.set(r.signalId, { alert: r.g_alert!, decision: r.g_decision, receivedAt: r.g_receivedAt });
+  const claimed = rows.map((r): Claimed => {
+    if (r.k_id && !creds.has(r.k_id)) {
+      creds.set(r.k_id, { id: r.k_id, userId: r.k_userId, exchange: r.k_exchange, environment: r.k_environment, apiKey: r.k_apiKey, sealedSecret: r.k_sealedSecret, status: r.k_status });
+    }
     return {
-      ...execution,
-      signal: { alert: g_alert, decision: g_decision, receivedAt: g_receivedAt },
+      id: r.id, signalId: r.signalId, subscriptionId: r.subscriptionId, userId: r.userId, credentialId: r.credentialId, exchange: r.exchange,
+      priority: r.priority, clientOrderId: r.clientOrderId, paper: r.paper, symbol: r.symbol, side: r.side, orderType: r.orderType, price: r.price,
+      attempts: r.attempts, leg: r.leg, intent: r.intent, positionSide: r.positionSide, closeFraction: r.closeFraction,
+      signal: signals.get(r.signalId)!,
       subscription: {
-        id: s_id, userId: s_userId, strategyId: s_strategyId, credentialId: s_credentialId, sizingMode: s_sizingMode, sizingValue: s_sizingValue,
-        leverageCap: s_leverageCap, maxNotional: s_maxNotional, paused: s_paused, protection: s_protection, leverage: s_leverage, marginMode: s_marginMode, createdAt: s_createdAt, updatedAt: s_updatedAt,
+        strategyId: r.s_strategyId, sizingMode: r.s_sizingMode, sizingValue: r.s_sizingValue, leverageCap: r.s_leverageCap,
+        maxNotional: r.s_maxNotional, leverage: r.s_leverage, marginMode: r.s_marginMode,
       },
-    } satisfies Claimed;
+    };
   });
   // Keep the batch's order (tier, then subscription age).
   const order = new Map(ids.map((id, i) => [id, i]));
