@@ -1,6 +1,6 @@
 /**
- * Raw SQL straight on the pg pool, for the engine's hot path (claim, result write, signal
- * completion): the same `$queryRawUnsafe` / `$executeRawUnsafe` / `$transaction` surface as a
+ * Raw SQL straight on the pg pool, for the statements run per order (the claim, the result
+ * transaction, signal completion, the fan-out's transaction, the webhook's insert): the same `$queryRawUnsafe` / `$executeRawUnsafe` / `$transaction` surface as a
  * Prisma client, without Prisma's work per statement. For a raw query Prisma serialises the
  * parameters to JSON and parses them back (a 300 KB batch of results is escaped and re-read
  * twice), then rebuilds every row as a new object converting each value; in a 10,000-subscriber
@@ -14,6 +14,7 @@
  */
 import pg from "pg";
 import type { SqlClient, SqlDb } from "~/server/db";
+import { Decimal } from "~/server/money/decimal";
 
 const TIMESTAMP_OID = 1114;
 const parseUtc = (v: string) => new Date(`${v.replace(" ", "T")}Z`);
@@ -29,7 +30,7 @@ const types = {
 function param(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "bigint") return v.toString();
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { toFixed?: unknown }).toFixed === "function" && "d" in v) return String(v);
+  if (Decimal.isDecimal(v)) return v.toFixed();
   return v;
 }
 

@@ -9,7 +9,7 @@ export interface EngineDeps {
   db: Db;
   /**
    * The same database as raw SQL without the ORM (Database.sql): the per-order statements (claim,
-   * results, signal completion) go through it.
+   * results, signal completion, the fan-out's transaction) go through it.
    */
   sql: SqlDb;
   adapter: ExchangeAdapter;

@@ -67,7 +67,7 @@ export async function loadSubscriptionPage(db: SqlClient, strategyId: string, af
 }
 
 /** The exchange most of the strategy's subscribers trade on (the decision step reads its market). */
-export async function primaryExchange(db: Pick<EngineDeps["db"], "$queryRawUnsafe">, strategyId: string): Promise<"BINANCE" | "BYBIT"> {
+export async function primaryExchange(db: Pick<SqlClient, "$queryRawUnsafe">, strategyId: string): Promise<"BINANCE" | "BYBIT"> {
   const rows = await db.$queryRawUnsafe<{ exchange: "BINANCE" | "BYBIT"; n: number }[]>(
     `SELECT c.exchange::text AS exchange, count(*)::int AS n FROM "Subscription" s JOIN "ExchangeCredential" c ON c.id = s."credentialId"
       WHERE s."strategyId" = $1 GROUP BY c.exchange`,

@@ -28,7 +28,6 @@ import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
 import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
-type Tx = SqlClient;
 
 interface Pending {
   e: Pick<Claimed, "id" | "attempts">;
@@ -185,7 +184,7 @@ function toFill(w: Written): FillToBook[] {
   }];
 }
 
-async function releaseWaitingLegs(tx: Tx, written: Written[], batchSize?: number): Promise<JobSpec[]> {
+async function releaseWaitingLegs(tx: SqlClient, written: Written[], batchSize?: number): Promise<JobSpec[]> {
   const firsts = written.filter((w) => w.leg === 0).map((w) => ({ signalId: w.signalId, subscriptionId: w.subscriptionId, status: w.status }));
   if (firsts.length === 0) return [];
   const next = await tx.$queryRawUnsafe<{ id: string; priority: number; status: string }[]>(RELEASE_SQL, JSON.stringify(firsts));

@@ -1,4 +1,6 @@
 /** The jobs KeyRelay runs, shared by the PostgreSQL (graphile-worker) and in-process queues. */
+import type { SqlClient } from "~/server/db";
+
 export interface JobSpec {
   task:
     | "process_signal"
@@ -23,7 +25,5 @@ export interface JobSpec {
 export type TaskHandler = (payload: Record<string, unknown>) => Promise<void>;
 export type TaskList = Record<JobSpec["task"], TaskHandler>;
 
-/** Minimal SQL executor (a Prisma transaction client fits). */
-export interface SqlExecutor {
-  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
-}
+/** Minimal SQL executor (a Prisma transaction client or Database.sql fits). */
+export type SqlExecutor = Pick<SqlClient, "$executeRawUnsafe">;

@@ -10,8 +10,6 @@ import { dec } from "~/server/money/decimal";
 import { applyFill, releaseDust, shrinkTo, type Book, type FillEffect } from "~/server/positions/ledger-math";
 import type { Held } from "~/server/positions/position-rules";
 
-type Sql = SqlClient;
-
 const SIDE_TO_DB = { long: "LONG", short: "SHORT", flat: "FLAT" } as const;
 const SIDE_FROM_DB = { LONG: "long", SHORT: "short", FLAT: "flat" } as const;
 const EFFECT_TO_DB: Record<FillEffect, Prisma.FillCreateManyInput["effect"]> = { open: "OPEN", add: "ADD", reduce: "REDUCE", close: "CLOSE", flip: "FLIP" };
@@ -24,7 +22,7 @@ export function parseSymbol(symbol: string): { base: string; quote: string; mark
 }
 
 /** What each subscription holds in `symbol` (paper or live book), for the fan-out's rules. */
-export async function heldBySubscription(db: Sql, subscriptionIds: string[], symbol: string): Promise<Map<string, { live: Held; paper: Held }>> {
+export async function heldBySubscription(db: SqlClient, subscriptionIds: string[], symbol: string): Promise<Map<string, { live: Held; paper: Held }>> {
   const out = new Map<string, { live: Held; paper: Held }>();
   if (subscriptionIds.length === 0) return out;
   const rows = await db.$queryRawUnsafe<{ subscriptionId: string; paper: boolean; side: keyof typeof SIDE_FROM_DB; size: unknown }[]>(
@@ -42,7 +40,7 @@ export async function heldBySubscription(db: Sql, subscriptionIds: string[], sym
 }
 
 /** One subscription's book in a symbol (null: never traded). */
-export async function readPosition(db: Sql, subscriptionId: string, symbol: string, paper: boolean) {
+export async function readPosition(db: SqlClient, subscriptionId: string, symbol: string, paper: boolean) {
   const [row] = await db.$queryRawUnsafe<PositionRow[]>(`SELECT ${POSITION_COLUMNS} FROM "Position" WHERE "subscriptionId" = $1 AND symbol = $2 AND paper = $3`, subscriptionId, symbol, paper);
   return row ? { id: row.id, book: toBook(row) } : null;
 }
@@ -84,7 +82,7 @@ const key = (f: { subscriptionId: string; symbol: string; paper: boolean }) => `
  * locked, each fill applied in order, fills inserted (one per execution, unique) and positions
  * written back, in four statements however many fills there are.
  */
-export async function bookFills(tx: Sql, fills: FillToBook[]): Promise<void> {
+export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<void> {
   if (fills.length === 0) return;
   const firsts = new Map(fills.map((f) => [key(f), f]));
   await tx.$executeRawUnsafe(
@@ -169,7 +167,7 @@ function slippagePct(f: FillToBook): string | null {
  * account, at cost, and says so on the position. Never the other way: KeyRelay never sells what
  * the user does not hold.
  */
-export async function followAccount(db: Sql, positionId: string, book: Book, held: string, note: string): Promise<Book> {
+export async function followAccount(db: SqlClient, positionId: string, book: Book, held: string, note: string): Promise<Book> {
   const next = shrinkTo(book, held);
   await db.$executeRawUnsafe(
     `UPDATE "Position" SET side = $2::"PositionSide", size = $3::numeric, "grossSize" = $4::numeric, "entryValue" = $5::numeric, "openFees" = $6::numeric,

@@ -3,6 +3,7 @@
  * synced with the exchange, a few at a time, then the watch queues itself again. It books stops and
  * take-profits that fired, puts back what a user cancelled by hand, and flags what stays unprotected.
  */
+import type { SqlClient } from "~/server/db";
 import { envVar } from "~/env";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import type { JobSpec } from "~/server/jobs/job-types";
@@ -62,7 +63,7 @@ export async function watchProtection(deps: EngineDeps): Promise<{ positions: nu
  * protection settings, a plan, live protective orders, or an alert that carried stop-loss / take-profit prices.
  */
 export async function protectJobsFor(
-  tx: { $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T> },
+  tx: Pick<SqlClient, "$queryRawUnsafe">,
   fills: { executionId: string | null; subscriptionId: string; symbol: string; paper: boolean }[],
 ): Promise<JobSpec[]> {
   const live = fills.filter((f) => !f.paper && f.executionId !== null && parseSymbol(f.symbol).marketType === "LINEAR");
