@@ -1,14 +1,15 @@
 /**
  * Views of one shared ccxt instance, against the simulator (which checks every signature): 200
  * concurrent orders from 100 views of the same instance are each signed by their own key, a view's
- * option writes stay its own, and the shared instance holds no key at all.
+ * option writes stay its own, and the shared instance holds no key at all; a call with a write hook
+ * (withBeforeWrite) is a sibling of its view, signed by the same key.
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import ccxt from "ccxt";
-import { credentialView, nativeHmac, viewableClass } from "~/server/exchanges/credential-views";
+import { credentialView, nativeHmac, viewableClass, withBeforeWrite } from "~/server/exchanges/credential-views";
 import { PROFILES } from "~/server/exchanges/profiles";
 import { createSimAccount, ledger, simPost } from "~/sim/ccxt-test-clients";
 import { startSimulator, type Simulator } from "~/sim/server";
@@ -45,6 +46,37 @@ describe.each(["binance", "bybit"] as const)("%s credential views", (id) => {
     // A view's own options: a write on one is not seen by another or by the shared instance.
     views[0]!.options.krProbe = tag;
     expect([views[0]!.options.krProbe, views[1]!.options.krProbe, base.options.krProbe]).toEqual([tag, undefined, undefined]);
+  }, 60_000);
+
+  it("a call with a write hook is a sibling of its key's view: signed by that key, its hook run before its create is written, the view never made a prototype", async () => {
+    await simPost(sim.url, "/__sim/prices", { exchange: id, symbol: "BTC/USDT", price: "50000" });
+    const base = shared(id);
+    await base.loadMarkets();
+    const accounts = await Promise.all(Array.from({ length: 20 }, () => createSimAccount(sim.url, { exchange: id, balances: { USDT: "100000" } })));
+    const views = accounts.map((a) => credentialView(base, { apiKey: a.apiKey, secret: a.secret }));
+    const tag = crypto.randomBytes(3).toString("hex");
+    const onLedgerWhenHookRan: number[] = [];
+    const calls = views.map((v, i) =>
+      withBeforeWrite(v, {
+        matches: (_url, method) => method === "POST",
+        run: async () => void onLedgerWhenHookRan.push((await ledger(sim.url, `?clientOrderId=h${tag}-${i}`)).length),
+      }),
+    );
+    // Each key: a hooked order and a plain one on its view, concurrently.
+    await Promise.all(views.flatMap((v, i) => [
+      calls[i]!.createOrder("BTC/USDT", "market", "buy", 0.001, undefined, { clientOrderId: `h${tag}-${i}` }),
+      v.createOrder("BTC/USDT", "market", "buy", 0.001, undefined, { clientOrderId: `p${tag}-${i}` }),
+    ]));
+    const orders = (await ledger(sim.url)).filter((o) => o.clientOrderId?.slice(1).startsWith(`${tag}-`));
+    expect(orders).toHaveLength(40);
+    expect(orders.filter((o) => o.apiKey !== accounts[Number(o.clientOrderId!.split("-")[1])]!.apiKey)).toEqual([]);
+    expect(onLedgerWhenHookRan).toEqual(views.map(() => 0));
+    // Siblings, not children: an object that becomes a prototype gets a hidden class of its own in V8.
+    expect(calls.every((c) => Object.getPrototypeOf(c) === base)).toBe(true);
+    expect(views.some((v) => calls.some((c) => Object.prototype.isPrototypeOf.call(v, c)))).toBe(false);
+    // What ccxt writes into options during a call stays with the key's view.
+    calls[0]!.options.krProbe = tag;
+    expect([views[0]!.options.krProbe, views[1]!.options.krProbe]).toEqual([tag, undefined]);
   }, 60_000);
 
   it("a view without the shared instance's late binding would sign with the instance's key: plain ccxt instances are not viewable", async () => {

