@@ -271,15 +271,22 @@ export class ExchangeAdapter {
     const client = await this.clients.publicClient(exchange, environment);
     const m = client.markets?.[symbol];
     if (!m) return null;
-    // Binance and Bybit use ccxt's TICK_SIZE mode: precision.amount is the step itself (0.001), not a count of decimals.
-    const amountStep = decimal(m.precision?.amount);
-    return {
-      amountStep: amountStep !== undefined && dec(amountStep).gt(0) ? amountStep : "0.00000001",
-      minAmount: decimal(m.limits?.amount?.min) ?? null,
-      minNotional: decimal(m.limits?.cost?.min) ?? null,
-      priceStep: decimal(m.precision?.price) ?? null,
-      marketType: m.spot ? "spot" : "linear",
-    };
+    // Once per market object: a reload of the markets brings new objects, so nothing goes stale.
+    let info = marketInfos.get(m);
+    if (!info) {
+      // Binance and Bybit use ccxt's TICK_SIZE mode: precision.amount is the step itself (0.001), not a count of decimals.
+      const amountStep = decimal(m.precision?.amount);
+      info = {
+        amountStep: amountStep !== undefined && dec(amountStep).gt(0) ? amountStep : "0.00000001",
+        minAmount: decimal(m.limits?.amount?.min) ?? null,
+        minNotional: decimal(m.limits?.cost?.min) ?? null,
+        priceStep: decimal(m.precision?.price) ?? null,
+        marketType: m.spot ? "spot" : "linear",
+      };
+      Object.freeze(info);
+      marketInfos.set(m, info);
+    }
+    return info;
   }
 
   /** What the key may do, read from the exchange's own API-key endpoint. */
@@ -292,6 +299,8 @@ export class ExchangeAdapter {
     return this.call(cred, "requests", (c) => readKeyInfo(c, cred.exchange));
   }
 }
+
+const marketInfos = new WeakMap<object, MarketInfo>();
 
 /** The create request itself (Binance spot / USD-M, Bybit v5), not a look-up ccxt makes on the way. */
 function isOrderCreate(url: string, method: string): boolean {

@@ -54,8 +54,30 @@ describe("decStr", () => {
     [-64250.5, "-64250.5"],
     [0.30000000000000004, "0.30000000000000004"],
     [new Prisma.Decimal("2.500"), "2.5"],
+    ["007", "7"],
+    ["-0.10", "-0.1"],
+    ["0.0", "0"],
+    ["-5", "-5"],
+    ["0", "0"],
+    [64250, "64250"],
   ])("decStr(%j) = %s", (input, expected) => {
     expect(decStr(input)).toBe(expected);
+  });
+
+  it("returns text that is already canonical as it is, and gives every other text Decimal's own answer", () => {
+    const digits = fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 12 });
+    const text = fc
+      .tuple(fc.constantFrom("", "-", "+"), digits, fc.option(fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 12 })), fc.option(fc.integer({ min: -9, max: 9 })))
+      .map(([sign, int, frac, exp]) => `${sign}${int}${frac === null ? "" : `.${frac}`}${exp === null ? "" : `e${exp}`}`);
+    fc.assert(
+      fc.property(text, (t) => {
+        const d = new Prisma.Decimal(t);
+        expect(decStr(t)).toBe(d.isZero() ? "0" : d.toFixed());
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(() => decStr("1.2.3")).toThrow(/decimal number/);
+    expect(() => decStr(Number.NaN)).toThrow(/finite/);
   });
 });
 
