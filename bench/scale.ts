@@ -33,7 +33,7 @@
 //            processes (`npx tsx scripts/worker.ts`, WORKER_CONCURRENCY 8), its own database: orders/s.
 // Run: npx tsx bench/scale.ts   (env: SCALE_SUBSCRIBERS 10000, SCALE_LATENCY_MS 0, SCALE_WORKER_CONCURRENCY 32,
 // SCALE_POOL_SIZE 20, SCALE_TIMEOUT_S 240, BARE_ORDERS 4000, BARE_ACCOUNTS 200, BARE_INFLIGHT 64, BARE_WARM 1000,
-// SCALE_OUT_SUBSCRIBERS 1000, SCALE_PHASES, SCALE_WORKER_NODE_ARGS (default "--max-old-space-size=512", as `npm run worker`; "" for node's default heap),
+// SCALE_OUT_SUBSCRIBERS 1000, SCALE_PHASES, SCALE_WORKER_NODE_ARGS (default "--max-old-space-size=512 --max-semi-space-size=32", as `npm run worker`; "" for node's defaults),
 // SCALE_WORKER_STDOUT (a file the 10,000-key worker's stdout is appended to, e.g. with "--trace-gc" in its node args)). Creates and drops its own databases; prints RESULT lines;
 // asserts nothing about time: exits 0 unless the run itself breaks.
 import type { ChildProcess } from "node:child_process";
@@ -232,8 +232,10 @@ async function launchWorker(databaseUrl: string): Promise<LaunchedWorker> {
   const child: ChildProcess = startWorkerProcess({
     databaseUrl, simUrl: sim.url, encryptionKey: encryptionKey.toString("hex"), concurrency: CONCURRENCY, poolSize: POOL_SIZE, healthPort: port,
     direct: true, logLevel: "info", stdout: "pipe", env: { DRIFT_CHECK_DELAY_MS: "3600000" },
-    // As `npm run worker` runs it (its heap capped at WORKER_HEAP_MB, default 512).
-    nodeArgs: (process.env.SCALE_WORKER_NODE_ARGS ?? `--max-old-space-size=${process.env.WORKER_HEAP_MB ?? 512}`).split(" ").filter(Boolean),
+    // As `npm run worker` runs it (its heap capped at WORKER_HEAP_MB, default 512; young generation WORKER_SEMI_SPACE_MB, default 32).
+    nodeArgs: (
+      process.env.SCALE_WORKER_NODE_ARGS ?? `--max-old-space-size=${process.env.WORKER_HEAP_MB ?? 512} --max-semi-space-size=${process.env.WORKER_SEMI_SPACE_MB ?? 32}`
+    ).split(" ").filter(Boolean),
   });
   const prewarm = new Promise<{ ms: number; clients: number; selfMs: number }>((resolve) => {
     let pending = "";

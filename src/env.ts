@@ -108,6 +108,9 @@ export const envSchema = z.object({
   // Keep-alive connections a process opens to one exchange (per API host): a fan-out's requests beyond this wait for a
   // free connection, in order, instead of each opening its own (and its own TLS handshake) at the same moment.
   EXCHANGE_MAX_CONNECTIONS: intIn(1, 10_000, "connections").default(256),
+  // Orders a worker process has between the start of their send and its answer, across its batches: later batches
+  // start when earlier ones' orders are answered, instead of signing requests that would only queue for a connection.
+  EXCHANGE_MAX_IN_FLIGHT: intIn(1, 100_000, "orders").default(512),
   // Every webhook delivery (accepted or refused) is kept this many days for Admin -> Strategies' delivery log.
   WEBHOOK_LOG_RETENTION_DAYS: intIn(1, 365, "days").default(14),
   // Paper fills pay this fee (percent of the order's value, in the quote currency), so paper PnL is comparable to live.

@@ -9,7 +9,7 @@ import { ES } from "~/server/engine/execution-state";
 import type { Outcome } from "~/server/engine/order-outcome";
 import { completeSignals, resultWriter } from "~/server/engine/result-writer";
 import { prepare, send, vaultFailure } from "~/server/engine/send-order";
-import { SendPriority } from "~/server/engine/send-priority";
+import { InFlightOrders, SendPriority } from "~/server/engine/send-priority";
 import { WriteGate } from "~/server/engine/write-gate";
 import { envVar } from "~/env";
 import { activeHalts } from "~/server/halts/halts";
@@ -19,6 +19,7 @@ import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 const tierWait = envVar("TIER_ORDER_WAIT_MS");
 const sendPriority = new SendPriority(Math.min(250, tierWait));
 const writeGate = new WriteGate(tierWait);
+const inFlight = new InFlightOrders(envVar("EXCHANGE_MAX_IN_FLIGHT"));
 
 /**
  * `priority`: the job's (its tier's); batches that carry it keep priority order across batches.
@@ -29,7 +30,7 @@ export async function executeBatch(deps: EngineDeps, ids: string[], priority?: n
   const ticket = priority === undefined ? null : sendPriority.enter(priority);
   const held = priority !== undefined && signalId ? ids.map(() => writeGate.register(signalId, priority)) : [];
   try {
-    await runBatch(deps, ids, ticket, held);
+    await runBatch(deps, ids, ticket, held, priority ?? 0);
   } finally {
     if (ticket !== null) sendPriority.leave(ticket);
     for (const place of held) writeGate.release(place);
@@ -39,7 +40,7 @@ export async function executeBatch(deps: EngineDeps, ids: string[], priority?: n
 type Failed = { kind: "error"; err: unknown };
 const caught = (err: unknown): Failed => ({ kind: "error", err });
 
-async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, held: number[]): Promise<void> {
+async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, held: number[], priority: number): Promise<void> {
   const deadline = sendDeadline(Date.now());
   const { claimed, creds } = await claimBatch(deps, ids);
   if (claimed.length === 0) return assertNoneLeased(deps, ids);
@@ -53,6 +54,9 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
   // Phase 2: start the sends in list order (PRO first, then by subscription age), all in flight together,
   // once the better-priority batches running here have started theirs.
   if (ticket !== null) await sendPriority.turn(ticket);
+  // And once this process's orders in flight leave room for this batch's.
+  const sends = prepared.filter((p) => p.kind === "send").length;
+  await inFlight.acquire(priority, sends);
   // Each order that goes to the wire takes a place held since the job started (or one now); the rest are given up.
   const spare = [...held];
   const places = prepared.map((p, i) => (p.kind === "send" ? (spare.pop() ?? writeGate.register(claimed[i]!.signalId, claimed[i]!.priority)) : null));
@@ -62,7 +66,10 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
     if (p.kind !== "send" || place === null) return Promise.resolve(p.kind === "done" ? p.outcome : (p as Failed));
     return send(deps, claimed[i]!, p.cred, p.plan, deadline, { beforeWrite: () => writeGate.beforeWrite(place), release: () => writeGate.release(place) })
       .catch(caught)
-      .finally(() => writeGate.release(place));
+      .finally(() => {
+        writeGate.release(place);
+        inFlight.release(priority);
+      });
   });
   if (ticket !== null) sendPriority.leave(ticket);
 

@@ -40,3 +40,51 @@ export class SendPriority {
     for (const wake of [...this.waiters]) wake();
   }
 }
+
+/**
+ * At most `limit` orders of this process between the start of their send and its answer, across
+ * all running batches. A batch starts its sends once all of them fit; orders of a worse priority
+ * never hold back a better one (only those at its own priority or better count against it), so a
+ * better batch never waits on a worse batch that is itself waiting at the write gate for it. A
+ * batch larger than the limit goes alone. Beyond the exchange connections, more orders in flight
+ * only queue, signed, in the connection pool, and every one kept alive across a garbage collection
+ * is copied by it: measured on a 10,000-order fan-out, 2,048 in flight cost ~15 % more CPU per
+ * order than 512, for the same time to the last send.
+ */
+export class InFlightOrders {
+  private readonly held = new Map<number, number>(); // priority -> orders in flight
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Resolves once `n` more orders at `priority` may be sent; each is given back with `release`. */
+  async acquire(priority: number, n: number): Promise<void> {
+    if (n <= 0) return;
+    for (let held = this.atOrBetter(priority); held > 0 && held + n > this.limit; held = this.atOrBetter(priority)) {
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
+    this.held.set(priority, (this.held.get(priority) ?? 0) + n);
+  }
+
+  release(priority: number): void {
+    const left = (this.held.get(priority) ?? 0) - 1;
+    if (left > 0) this.held.set(priority, left);
+    else this.held.delete(priority);
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiting) wake();
+  }
+
+  /** Orders in flight now (for tests and the health answer). */
+  get size(): number {
+    let n = 0;
+    for (const count of this.held.values()) n += count;
+    return n;
+  }
+
+  private atOrBetter(priority: number): number {
+    let n = 0;
+    for (const [p, count] of this.held) if (p <= priority) n += count;
+    return n;
+  }
+}
