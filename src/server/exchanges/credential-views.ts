@@ -63,6 +63,12 @@ export function viewableClass(id: "binance" | "bybit"): CcxtCtor {
       self[underscore] = endpoint;
     }
 
+    // ccxt records each request (URL, headers with the key and signature, body) and its time on the instance, for
+    // debugging; nothing reads them back (rate limiting is ours). On a view that kept every key's last signed request
+    // alive after its order, to be promoted and collected as old garbage; views record nothing.
+    setLastRequest(): void {}
+    setLastRestRequestTimestamp(): void {}
+
     // ccxt's last step before the HTTP request: the request is signed, headers and body are final.
     fetch(url: string, method = "GET", headers: unknown = undefined, body: unknown = undefined): Promise<unknown> {
       const hooked = this as unknown as Hooked;
