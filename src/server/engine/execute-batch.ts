@@ -47,7 +47,7 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
   let retryable: unknown = null;
   // Operator halts, read after the claim (the database is the truth for every process): a halt
   // committed before this read stops every live order of this batch; one committed later stops the next batches.
-  const halts = claimed.some((e) => !e.paper) ? await activeHalts(deps.db) : [];
+  const halts = claimed.some((e) => !e.paper) ? await activeHalts(deps.sql) : [];
 
   // Phase 1, concurrently: look up re-claimed executions and size every order.
   const prepared = await Promise.all(claimed.map((e) => prepare(deps, e, creds.get(e.credentialId ?? "") ?? null, halts).catch(caught)));

@@ -81,7 +81,7 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
   const page = deps.fanOutPage ?? FAN_OUT_PAGE;
   // Operator halts, read once per signal (a test alert trades paper only: no halt applies). A halt
   // committed after this read is caught before the send (engine/send-order.ts).
-  const halts = signal.test ? [] : await activeHalts(deps.db);
+  const halts = signal.test ? [] : await activeHalts(deps.sql);
   // On the direct SQL path (Database.sql): a 1,000-row page of executions is one 300 KB JSON
   // parameter, which Prisma's raw path would serialise and parse back before sending.
   await deps.sql.$transaction(async (tx) => {
