@@ -29,14 +29,19 @@ function shared(id: "binance" | "bybit") {
   return c;
 }
 
+/** A loaded shared instance and `n` funded accounts' views of it. */
+async function viewsOf(id: "binance" | "bybit", n: number) {
+  await simPost(sim.url, "/__sim/prices", { exchange: id, symbol: "BTC/USDT", price: "50000" });
+  const base = shared(id);
+  await base.loadMarkets();
+  const accounts = await Promise.all(Array.from({ length: n }, () => createSimAccount(sim.url, { exchange: id, balances: { USDT: "100000" } })));
+  const views = accounts.map((a) => credentialView(base, { apiKey: a.apiKey, secret: a.secret }));
+  return { base, accounts, views, tag: crypto.randomBytes(3).toString("hex") };
+}
+
 describe.each(["binance", "bybit"] as const)("%s credential views", (id) => {
   it("100 views of one instance, 2 concurrent orders each: every order signed by its own key; the shared instance holds none", async () => {
-    await simPost(sim.url, "/__sim/prices", { exchange: id, symbol: "BTC/USDT", price: "50000" });
-    const base = shared(id);
-    await base.loadMarkets();
-    const accounts = await Promise.all(Array.from({ length: 100 }, () => createSimAccount(sim.url, { exchange: id, balances: { USDT: "100000" } })));
-    const views = accounts.map((a) => credentialView(base, { apiKey: a.apiKey, secret: a.secret }));
-    const tag = crypto.randomBytes(3).toString("hex");
+    const { base, accounts, views, tag } = await viewsOf(id, 100);
     await Promise.all(views.flatMap((v, i) => [0, 1].map((n) => v.createOrder("BTC/USDT", "market", "buy", 0.001, undefined, { clientOrderId: `v${tag}-${i}-${n}` }))));
     const orders = (await ledger(sim.url)).filter((o) => o.clientOrderId?.startsWith(`v${tag}-`));
     expect(orders).toHaveLength(200);
@@ -51,12 +56,7 @@ describe.each(["binance", "bybit"] as const)("%s credential views", (id) => {
   }, 60_000);
 
   it("a call with a write hook is a sibling of its key's view: signed by that key, its hook run before its create is written, the view never made a prototype", async () => {
-    await simPost(sim.url, "/__sim/prices", { exchange: id, symbol: "BTC/USDT", price: "50000" });
-    const base = shared(id);
-    await base.loadMarkets();
-    const accounts = await Promise.all(Array.from({ length: 20 }, () => createSimAccount(sim.url, { exchange: id, balances: { USDT: "100000" } })));
-    const views = accounts.map((a) => credentialView(base, { apiKey: a.apiKey, secret: a.secret }));
-    const tag = crypto.randomBytes(3).toString("hex");
+    const { base, accounts, views, tag } = await viewsOf(id, 20);
     const onLedgerWhenHookRan: number[] = [];
     const calls = views.map((v, i) =>
       withBeforeWrite(v, {
