@@ -10,6 +10,7 @@ import http from "node:http";
 process.env.DATABASE_POOL_SIZE ??= "20";
 import { getEnv } from "~/env";
 import { closeRoot, rootAuditKeyring, rootKeyring } from "~/server/composition";
+import { ordersInFlight } from "~/server/engine/execute-batch";
 import { startEngineWorkers } from "~/server/engine/runtime";
 import { logger } from "~/server/logger";
 
@@ -31,9 +32,10 @@ let health: http.Server | undefined;
 if (env.WORKER_HEALTH_PORT) {
   health = http.createServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    // What this worker holds, against its bounds: exchange clients (views), market sets, remembered account settings, memory.
+    // What this worker holds, against its bounds: exchange clients (views), market sets, remembered account settings,
+    // orders in flight to the exchanges, memory.
     const adapter = engine.deps.adapter;
-    const caches = { ...adapter.clients.stats(), accountSettings: adapter.accountSettings.size };
+    const caches = { ...adapter.clients.stats(), accountSettings: adapter.accountSettings.size, ...ordersInFlight() };
     res.end(JSON.stringify({ status: "ok", pid: process.pid, caches, rssMb: Math.round(process.memoryUsage.rss() / 1e6) }));
   });
   health.listen(env.WORKER_HEALTH_PORT, "127.0.0.1");

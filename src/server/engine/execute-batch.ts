@@ -21,6 +21,11 @@ const sendPriority = new SendPriority(Math.min(250, tierWait));
 const writeGate = new WriteGate(tierWait);
 const inFlight = new InFlightOrders(envVar("EXCHANGE_MAX_IN_FLIGHT"));
 
+/** This process's orders between send and answer, against the bound (the worker's health answer). */
+export function ordersInFlight(): { ordersInFlight: number; maxOrdersInFlight: number } {
+  return { ordersInFlight: inFlight.size, maxOrdersInFlight: inFlight.limit };
+}
+
 /**
  * `priority`: the job's (its tier's); batches that carry it keep priority order across batches.
  * `signalId`: with it, the batch holds its places in the signal's write order from the start, so a

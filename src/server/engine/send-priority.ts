@@ -55,7 +55,7 @@ export class InFlightOrders {
   private readonly held = new Map<number, number>(); // priority -> orders in flight
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
 
   /** Resolves once `n` more orders at `priority` may be sent; each is given back with `release`. */
   async acquire(priority: number, n: number): Promise<void> {

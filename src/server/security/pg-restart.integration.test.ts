@@ -168,6 +168,9 @@ it(`a PostgreSQL restart during a ${N}-subscriber fan-out loses nothing and dupl
     throw err;
   });
   const ready = Date.now();
+  // The health answer says what a worker holds against its bounds; idle, no order is in flight.
+  const health = (await (await fetch(`http://127.0.0.1:${workers[0]!.healthPort}/health`)).json()) as { caches: Record<string, number> };
+  expect(health.caches).toMatchObject({ ordersInFlight: 0, maxOrdersInFlight: 512 });
 
   const r = await receiveSignal({ db, sql: database!.sql, jobs: graphileSink() }, { pathToken: strategy.webhookToken, contentType: "application/json", body: JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000 }), ip: null });
   expect(r.status).toBe(202);
