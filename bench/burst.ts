@@ -5,7 +5,7 @@
 //   route     the real webhook route: the production server (`node --import tsx scripts/server.ts`,
 //             NODE_ENV=production, the build in .next, as bench/fanout.ts's "webhook" phase runs it).
 //             Without a build (or with BURST_SERVER=http): the minimal node:http server of
-//             bench/fanout.ts calling receiveSignal as the route does, and the output says so.
+//             bench/webhook-servers.ts calling receiveSignal as the route does, and the output says so.
 //   baseline  a bare node:http server in a child process doing one `INSERT ... RETURNING id` per
 //             request (the raw body into a bench table) on the same PostgreSQL through a pg Pool of
 //             10 connections (the web process's DATABASE_POOL_SIZE default): the floor an answer costs.
@@ -21,19 +21,15 @@
 // Run: npx tsx bench/burst.ts   (env: BURST_ALERTS 1000, BURST_STRATEGIES 100, BURST_WINDOW_MS 1000,
 // BURST_WARM 300, BURST_SERVER next|http). Creates and drops its own database; exits 0 unless the run
 // itself breaks.
-import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
-import type net from "node:net";
 import { loadavg } from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import {
-  freePort, loadNote, machine, machineCpuMs, percentile, postgresCpuMs, printResult, procMemMb, seedSubscribers, sleep, spawnGroup, startSim,
-  stopGroup, subscribe, throwawayDatabase, treeCpuMs, waitQuiet, waitUntil,
+  loadNote, machine, machineCpuMs, percentile, postgresCpuMs, printResult, procMemMb, seedSubscribers, sleep, startSim, subscribe, throwawayDatabase, treeCpuMs, waitQuiet,
 } from "./harness";
+import { forkServer, serveChild, startMinimalRoute, startNextRoute } from "./webhook-servers";
 
 const ALERTS = Number(process.env.BURST_ALERTS ?? 1000);
 const STRATEGIES = Number(process.env.BURST_STRATEGIES ?? 100);
@@ -109,7 +105,11 @@ async function main(): Promise<void> {
     for (const strategy of await db.strategy.findMany({ select: { id: true } })) await subscribe(db, { strategyId: strategy.id, prefix: "bu", from: 0, count: SUBSCRIBERS });
     await t.database.raw.query(`CREATE TABLE bench_alert (id bigserial PRIMARY KEY, token text NOT NULL, body text NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
 
-    const route = (await startNextServer(t.url, encryptionKey.toString("hex"))) ?? (await startMinimalRoute(t.url));
+    const next = SERVER === "next" ? await startNextRoute(t.url, encryptionKey.toString("hex")) : null;
+    if (SERVER !== "next") console.log("BURST_SERVER=http: the minimal node:http route");
+    const route: Server = next
+      ? { ...next, kind: "route", rows: () => db.signal.count() }
+      : { ...(await startMinimalRoute(t.url)), kind: "route", label: "NOT the Next route: a minimal node:http server calling receiveSignal (bench/webhook-servers.ts)", rows: () => db.signal.count() };
     servers.push(route, await startBaseline(t.url));
     console.log(`route: ${route.label}`);
     const cpuPerAlert: Record<Server["kind"], number> = { route: NaN, baseline: NaN };
@@ -158,39 +158,6 @@ async function main(): Promise<void> {
     await t.drop();
   }
 
-  /** The real route: scripts/server.ts on the production build (null without one, or if it does not start). */
-  async function startNextServer(databaseUrl: string, key: string): Promise<Server | null> {
-    if (SERVER !== "next" || !fs.existsSync(".next/BUILD_ID")) {
-      console.log(SERVER === "next" ? "no production build in .next (run `npx next build`): measuring the minimal node:http route instead" : "BURST_SERVER=http: the minimal node:http route");
-      return null;
-    }
-    const port = await freePort();
-    const child = spawnGroup(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
-      env: {
-        NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: key, AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? randomBytes(32).toString("hex"),
-        NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "",
-      },
-    });
-    const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
-    try {
-      await waitUntil("the Next server", async () => (await post(`${base}not-a-token-0000`, "{}")) === 404, 60_000, 250);
-    } catch (err) {
-      console.log(`the Next server did not start (${(err as Error).message}): measuring the minimal node:http route instead`);
-      await stopGroup(child);
-      return null;
-    }
-    return {
-      kind: "route", pid: child.pid!, label: "the real route in the Next production server (node --import tsx scripts/server.ts, build in .next)",
-      url: (token) => base + token, rows: () => db.signal.count(), stop: () => stopGroup(child),
-    };
-  }
-
-  /** bench/fanout.ts's minimal node:http server calling receiveSignal as the route handler does. */
-  async function startMinimalRoute(databaseUrl: string): Promise<Server> {
-    const child = await forkServer(path.join(path.dirname(HERE), "fanout.ts"), ["--webhook-child", databaseUrl]);
-    return { ...child, kind: "route", label: "NOT the Next route: a minimal node:http server calling receiveSignal (bench/fanout.ts)", rows: () => db.signal.count() };
-  }
-
   async function startBaseline(databaseUrl: string): Promise<Server> {
     const child = await forkServer(HERE, ["--baseline-child", databaseUrl]);
     const rows = async () => (await t.database.raw.query<{ n: number }>(`SELECT count(*)::int AS n FROM bench_alert`))[0]?.n ?? 0;
@@ -198,57 +165,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** A child process (tsx's loader inherited) that serves HTTP and posts `{port}` when listening; "stop" ends it. */
-async function forkServer(file: string, args: string[]): Promise<{ pid: number; url(token: string): string; stop(): Promise<void> }> {
-  const child: ChildProcess = fork(file, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { port: number }).port));
-    child.once("exit", (code) => reject(new Error(`${path.basename(file)} ${args[0]} exited early (${code})`)));
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.send("stop");
-    });
-  return { pid: child.pid!, url: (token) => `http://127.0.0.1:${port}/api/webhooks/tradingview/${token}`, stop };
-}
-
 /** The baseline server: read the body, one INSERT ... RETURNING, answer 202 with the id. */
 async function runBaselineChild(databaseUrl: string): Promise<void> {
   const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: databaseUrl, max: BASELINE_POOL });
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      const token = (req.url ?? "").slice((req.url ?? "").lastIndexOf("/") + 1);
-      pool.query<{ id: string }>("INSERT INTO bench_alert (token, body) VALUES ($1, $2) RETURNING id", [token, body]).then(
-        (r) => {
-          res.writeHead(202, { "content-type": "application/json" });
-          res.end(JSON.stringify({ id: r.rows[0]?.id }));
-        },
-        () => {
-          res.writeHead(503, { "content-type": "application/json" });
-          res.end("{}");
-        },
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  process.on("message", (msg) => {
-    if (msg !== "stop") return;
-    server.closeAllConnections();
-    server.close();
-    void pool.end().finally(() => process.exit(0));
-  });
-  process.on("disconnect", () => process.exit(0));
-  process.send?.({ port: (server.address() as net.AddressInfo).port });
+  await serveChild(
+    async (token, body) => ({ status: 202, body: { id: (await pool.query<{ id: string }>("INSERT INTO bench_alert (token, body) VALUES ($1, $2) RETURNING id", [token, body])).rows[0]?.id } }),
+    () => pool.end(),
+  );
 }
 
 if (process.argv[2] === "--baseline-child") {

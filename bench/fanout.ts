@@ -34,19 +34,19 @@
 // PHASES engine,sequential,webhook; profiling: WORKER_NODE_ARGS / WEBHOOK_NODE_ARGS "--cpu-prof ...",
 // WORKER_LOG_LEVEL). Prints a table and RESULT lines; asserts nothing about time: exits 0 unless the run
 // itself breaks (an error, a signal that never completes).
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import http from "node:http";
-import type net from "node:net";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 
 import {
-  descendants, formatTable, freePort, machineCpuMs, percentile, postgresCpuMs, procCpuMs, resultLine, seedSubscribers, sleep, spawnGroup, startSim,
+  descendants, formatTable, freePort, machineCpuMs, percentile, postgresCpuMs, procCpuMs, resultLine, seedSubscribers, sleep, startSim,
   startWorkerProcess, stopGroup, subscribe, throwawayDatabase, waitUntil,
 } from "./harness";
+import { closeAgent, post, startMinimalRoute, startNextRoute, type WebhookServer } from "./webhook-servers";
 import { insertStrategy } from "~/server/test/strategy-fixtures";
+
+/** A webhook server and what the report calls it. */
+type Served = WebhookServer & { kind: "Next route" | "node:http" };
 
 process.env.LOG_LEVEL ??= "warn";
 
@@ -68,22 +68,6 @@ const TARGET = { sentMs: 1000, speedup: 40, ackP99Ms: 25 };
 
 // ---- small helpers --------------------------------------------------------------------------------
 const median = (xs: number[]) => percentile(xs, 50); // nearest rank, as this bench has always reported
-
-/** POST over a keep-alive agent; resolves with status and body text. */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function post(url: string, body: string, contentType = "application/json"): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 // ---- main -------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
@@ -123,7 +107,9 @@ async function main(): Promise<void> {
 
   try {
     // ---- the webhook server: the real Next route if the production build starts, else a minimal one --
-    const servers = [await startNextServer(t.url, key.toString("hex")), await startMinimalServer(t.url)].filter((x): x is WebhookServer => x !== null);
+    const nodeArgs = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const next = WEBHOOK_SERVER === "next" ? await startNextRoute(t.url, key.toString("hex"), nodeArgs) : null;
+    const servers: Served[] = [...(next ? [{ ...next, kind: "Next route" as const }] : []), { ...(await startMinimalRoute(t.url, nodeArgs)), kind: "node:http" as const }];
     stopWebhook = async () => {
       for (const srv of servers) await srv.stop();
     };
@@ -145,7 +131,7 @@ async function main(): Promise<void> {
     let engineMs = NaN;
     const alert = (id: string) => JSON.stringify({ ticker: "BTCUSDT", action: "buy", price: 50000, id });
     const fire = async (token: string, id: string) => {
-      const r = await webhook.post(token, alert(id));
+      const r = await post(webhook.url(token), alert(id));
       if (r.status !== 202) throw new Error(`webhook answered ${r.status}: ${r.text}`);
       return String((JSON.parse(r.text) as { signalId: string }).signalId);
     };
@@ -325,7 +311,7 @@ async function main(): Promise<void> {
       await stopInProcess?.();
       stopInProcess = null;
       /** `count` distinct alerts, one every 1000/RATE ms whatever the answers do (open loop). */
-      const openLoop = async (srv: WebhookServer, count: number, tag: string) => {
+      const openLoop = async (srv: Served, count: number, tag: string) => {
         const latencies: number[] = [];
         const statuses: Record<number, number> = {};
         const inflight: Promise<void>[] = [];
@@ -338,7 +324,7 @@ async function main(): Promise<void> {
           const sentAt = performance.now();
           maxLag = Math.max(maxLag, sentAt - due);
           inflight.push(
-            srv.post(hook.webhookToken, alert(`${tag}-${k}`)).then(
+            post(srv.url(hook.webhookToken), alert(`${tag}-${k}`)).then(
               (r) => {
                 latencies.push(performance.now() - sentAt);
                 statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -380,7 +366,7 @@ async function main(): Promise<void> {
     for (const c of children) await stopGroup(c);
     await stopInProcess?.();
     await stopWebhook?.();
-    agent.destroy();
+    closeAgent();
     await sim.stop();
     await t.drop();
   }
@@ -404,94 +390,7 @@ async function main(): Promise<void> {
       stdout: process.env.WORKER_LOG_LEVEL ? "inherit" : "ignore",
     });
   }
-
-  interface WebhookServer {
-    kind: string;
-    pid?: number;
-    label: string;
-    post(token: string, body: string): Promise<{ status: number; text: string }>;
-    stop(): Promise<void>;
-  }
-
-  /** The real route: scripts/server.ts on the production build in .next (null when there is none or it does not start). */
-  async function startNextServer(databaseUrl: string, encryptionKey: string): Promise<WebhookServer | null> {
-    if (WEBHOOK_SERVER !== "next" || !fs.existsSync(".next/BUILD_ID")) return null;
-    const port = await freePort();
-    const nodeArgs = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-    const [cmd, args] = nodeArgs?.length ? [process.execPath, [...nodeArgs, "--import", "tsx", "scripts/server.ts"]] : ["npx", ["tsx", "scripts/server.ts"]];
-    const child = spawnGroup(cmd, args, {
-      env: { NODE_ENV: "production", PORT: String(port), DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, AUDIT_HMAC_KEY: process.env.AUDIT_HMAC_KEY ?? randomBytes(32).toString("hex"), NEXTAUTH_SECRET: "x".repeat(40), NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: "error", WORKER_IN_PROCESS: "" },
-    });
-    const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
-    try {
-      await waitUntil("the Next server", async () => (await post(`${base}not-a-token-0000`, "{}")).status === 404, 60_000, 250);
-      return { kind: "Next route", pid: child.pid, label: "the real route in the Next production server (npx tsx scripts/server.ts, build in .next)", post: (token, body) => post(base + token, body), stop: () => stopGroup(child) };
-    } catch (err) {
-      console.error(`Next server did not start (${(err as Error).message}); measuring the minimal node:http server only`);
-      await stopGroup(child);
-      return null;
-    }
-  }
-
-  /** A minimal node:http server in a child process, calling receiveSignal exactly as the route handler does. */
-  async function startMinimalServer(databaseUrl: string): Promise<WebhookServer> {
-    const extra = process.env.WEBHOOK_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--webhook-child", databaseUrl], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [...process.execArgv, ...extra] });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once("message", (m) => resolve((m as { port: number }).port));
-      child.once("exit", (code) => reject(new Error(`webhook child exited early (${code})`)));
-    });
-    const base = `http://127.0.0.1:${port}/api/webhooks/tradingview/`;
-    const stop = () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.send("stop");
-      });
-    return { kind: "node:http", pid: child.pid, label: "a minimal node:http server in a child process calling receiveSignal as the route handler does", post: (token, body) => post(base + token, body), stop };
-  }
 }
 
-// ---- entry: the webhook child serves receiveSignal; the parent benchmarks -------------------------------
-if (process.argv[2] === "--webhook-child") {
-  const { createPostgresDatabase } = await import("~/server/db");
-  const { graphileSink } = await import("~/server/engine/runtime");
-  const { receiveSignal } = await import("~/server/signals/receive-signal");
-  const database = createPostgresDatabase(process.argv[3]!);
-  const deps = { db: database.prisma, sql: database.sql, jobs: graphileSink() };
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      const token = decodeURIComponent((req.url ?? "").split("/").pop() ?? "");
-      receiveSignal(deps, { pathToken: token, contentType: req.headers["content-type"] ?? null, body, ip: req.socket.remoteAddress ?? null }).then(
-        (r) => {
-          res.writeHead(r.status, { "content-type": "application/json", ...(r.headers ?? {}) });
-          res.end(JSON.stringify(r.body));
-        },
-        () => {
-          res.writeHead(503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: "Temporary failure; TradingView will retry." }));
-        },
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  process.on("message", (msg) => {
-    if (msg === "stop") {
-      server.closeAllConnections();
-      server.close();
-      void database.close().finally(() => process.exit(0));
-    }
-  });
-  process.on("disconnect", () => process.exit(0));
-  process.send?.({ port: (server.address() as net.AddressInfo).port });
-} else {
-  await main();
-  process.exit(0);
-}
+await main();
+process.exit(0);

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { formatTable, meetsTarget, parseResultLine } from "../bench/harness";
 
-const NOT_BENCHES = new Set(["harness"]); // shared code, not a script
+const NOT_BENCHES = new Set(["harness", "webhook-servers"]); // shared code, not scripts
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const scripts = fs
   .readdirSync("bench")
