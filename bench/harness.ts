@@ -52,17 +52,21 @@ export async function startSim(opts: { limits?: Partial<RateLimits>; inProcess?:
       });
       child.send("cpu");
     });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.send("stop");
-    });
+  const stop = () => stopChild(child);
   return { url, pid: child.pid!, inProcess: false, cpuUs, stop };
+}
+
+/** Asks a forked child to "stop" and resolves once it exited (SIGKILL after 5 s). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.send("stop");
+  });
 }
 
 async function runSimChild(limits: Partial<RateLimits>): Promise<void> {

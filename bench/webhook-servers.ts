@@ -13,7 +13,7 @@ import type net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { freePort, spawnGroup, stopGroup, waitUntil } from "./harness";
+import { freePort, spawnGroup, stopChild, stopGroup, waitUntil } from "./harness";
 
 const HERE = fileURLToPath(import.meta.url);
 const ROUTE = "/api/webhooks/tradingview/";
@@ -85,16 +85,7 @@ export async function forkServer(file: string, args: string[], nodeArgs: string[
     child.once("message", (m) => resolve((m as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`${path.basename(file)} ${args[0]} exited early (${code})`)));
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.send("stop");
-    });
+  const stop = () => stopChild(child);
   return { pid: child.pid!, url: (token) => `http://127.0.0.1:${port}${ROUTE}${token}`, stop };
 }
 
