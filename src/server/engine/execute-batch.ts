@@ -17,13 +17,15 @@ import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 
 /** This process's send order across concurrently running batches: sends start in tier order, and are written in it. */
 const tierWait = envVar("TIER_ORDER_WAIT_MS");
+/** How long a batch waits for room under EXCHANGE_MAX_IN_FLIGHT before it goes anyway (a slow exchange holds the room). */
+const IN_FLIGHT_MAX_WAIT_MS = 1_000;
 const sendPriority = new SendPriority(Math.min(250, tierWait));
 const writeGate = new WriteGate(tierWait);
-const inFlight = new InFlightOrders(envVar("EXCHANGE_MAX_IN_FLIGHT"));
+const inFlight = new InFlightOrders(envVar("EXCHANGE_MAX_IN_FLIGHT"), IN_FLIGHT_MAX_WAIT_MS);
 
 /** This process's orders between send and answer, against the bound (the worker's health answer). */
-export function ordersInFlight(): { ordersInFlight: number; maxOrdersInFlight: number } {
-  return { ordersInFlight: inFlight.size, maxOrdersInFlight: inFlight.limit };
+export function ordersInFlight(): { ordersInFlight: number; maxOrdersInFlight: number; batchesOverLimit: number } {
+  return { ordersInFlight: inFlight.size, maxOrdersInFlight: inFlight.limit, batchesOverLimit: inFlight.overLimit };
 }
 
 /**

@@ -8,7 +8,7 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe("InFlightOrders", () => {
   it("lets batches start only while their orders fit under the limit, and the next one as orders are answered", async () => {
-    const inFlight = new InFlightOrders(128);
+    const inFlight = new InFlightOrders(128, 10_000);
     const started: string[] = [];
     const batches = ["a", "b", "c"].map((name) => inFlight.acquire(TRIAL, 64).then(() => started.push(name)));
     await tick();
@@ -24,7 +24,7 @@ describe("InFlightOrders", () => {
   });
 
   it("never holds a better priority back for worse orders in flight (they may be waiting for it at the write gate)", async () => {
-    const inFlight = new InFlightOrders(128);
+    const inFlight = new InFlightOrders(128, 10_000);
     await inFlight.acquire(TRIAL, 128);
     let pro = false;
     const proBatch = inFlight.acquire(PRO, 64).then(() => (pro = true));
@@ -46,7 +46,7 @@ describe("InFlightOrders", () => {
   });
 
   it("a batch larger than the limit goes alone once nothing is in flight; a batch with no orders to send never waits", async () => {
-    const inFlight = new InFlightOrders(10);
+    const inFlight = new InFlightOrders(10, 10_000);
     await inFlight.acquire(FLEX, 3);
     let big = false;
     const bigBatch = inFlight.acquire(FLEX, 64).then(() => (big = true));
@@ -56,5 +56,21 @@ describe("InFlightOrders", () => {
     for (let i = 0; i < 3; i++) inFlight.release(FLEX);
     await bigBatch;
     expect(inFlight.size).toBe(64);
+  });
+
+  it("is a soft bound: a batch that found no room within the wait goes anyway, and is counted", async () => {
+    const inFlight = new InFlightOrders(64, 40);
+    await inFlight.acquire(TRIAL, 64); // an exchange that hangs: these are not answered
+    let went = false;
+    const late = inFlight.acquire(TRIAL, 64).then(() => (went = true));
+    await tick();
+    expect(went).toBe(false);
+    await late;
+    expect([inFlight.overLimit, inFlight.size]).toEqual([1, 128]);
+    // Room found in time is not counted.
+    const quick = inFlight.acquire(TRIAL, 1);
+    for (let i = 0; i < 128; i++) inFlight.release(TRIAL);
+    await quick;
+    expect([inFlight.overLimit, inFlight.size]).toEqual([1, 1]);
   });
 });
