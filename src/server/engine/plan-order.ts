@@ -14,7 +14,7 @@ import { sizeOrder } from "~/server/engine/sizing";
 import { checkUserRules } from "~/server/engine/user-rules";
 import { sizingReason, skipped, type Reason } from "~/server/error-catalogue/skip-reasons";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
-import type { MarketInfo } from "~/server/exchanges/exchange-adapter";
+import type { MarketInfo } from "~/server/exchanges/market-rules";
 import { dec, floorToStep } from "~/server/money/decimal";
 import { followAccount, readPosition } from "~/server/positions/position-ledger";
 import type { ParsedAlert } from "~/server/signals/webhook-payload";

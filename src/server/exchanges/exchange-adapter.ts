@@ -11,6 +11,7 @@ import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange
 import { AccountSettings } from "~/server/exchanges/account-settings";
 import { withBeforeWrite } from "~/server/exchanges/credential-views";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
+import { marketRules, type MarketInfo } from "~/server/exchanges/market-rules";
 import { PROFILES, type MarketType } from "~/server/exchanges/profiles";
 import { readKeyInfo, readPermissions, type KeyInfo, type KeyPermissions } from "~/server/exchanges/key-permissions";
 import { cancelProtective, placeProtective, readProtective, tradesFee, type ProtectiveInput, type ProtectiveView } from "~/server/exchanges/protective-orders";
@@ -48,15 +49,6 @@ export interface OrderView {
   filled: string | undefined;
   average: string | undefined;
   fee: { cost: string; currency: string } | undefined;
-}
-
-export interface MarketInfo {
-  /** Decimal strings from the shared markets: the amount step, the minimum amount and value, the price step. */
-  amountStep: string;
-  minAmount: string | null;
-  minNotional: string | null;
-  priceStep: string | null;
-  marketType: "spot" | "linear";
 }
 
 export interface PositionView {
@@ -267,26 +259,10 @@ export class ExchangeAdapter {
   }
 
   /** Amount step and minimums of a market, from the shared markets. */
-  async marketInfo(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<MarketInfo | null> {
+  async marketInfo(exchange: CredentialRef["exchange"], symbol: string, environment: CredentialRef["environment"] = "LIVE"): Promise<Readonly<MarketInfo> | null> {
     const client = await this.clients.publicClient(exchange, environment);
     const m = client.markets?.[symbol];
-    if (!m) return null;
-    // Once per market object: a reload of the markets brings new objects, so nothing goes stale.
-    let info = marketInfos.get(m);
-    if (!info) {
-      // Binance and Bybit use ccxt's TICK_SIZE mode: precision.amount is the step itself (0.001), not a count of decimals.
-      const amountStep = decimal(m.precision?.amount);
-      info = {
-        amountStep: amountStep !== undefined && dec(amountStep).gt(0) ? amountStep : "0.00000001",
-        minAmount: decimal(m.limits?.amount?.min) ?? null,
-        minNotional: decimal(m.limits?.cost?.min) ?? null,
-        priceStep: decimal(m.precision?.price) ?? null,
-        marketType: m.spot ? "spot" : "linear",
-      };
-      Object.freeze(info);
-      marketInfos.set(m, info);
-    }
-    return info;
+    return m ? marketRules(m) : null;
   }
 
   /** What the key may do, read from the exchange's own API-key endpoint. */
@@ -299,8 +275,6 @@ export class ExchangeAdapter {
     return this.call(cred, "requests", (c) => readKeyInfo(c, cred.exchange));
   }
 }
-
-const marketInfos = new WeakMap<object, MarketInfo>();
 
 /** The create request itself (Binance spot / USD-M, Bybit v5), not a look-up ccxt makes on the way. */
 function isOrderCreate(url: string, method: string): boolean {
