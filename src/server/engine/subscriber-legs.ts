@@ -28,6 +28,7 @@ function randomHex8(): string {
   used += 8;
   return pool.toString("hex", used - 8, used);
 }
+
 export function clientOrderIdFor(executionId: string): string {
   return `kr-${executionId}`;
 }

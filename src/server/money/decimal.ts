@@ -50,10 +50,8 @@ const CANONICAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 /** The canonical plain decimal string: no exponent, no trailing zeros, no "-0" ("1.0E-2" -> "0.01"). */
 export function decStr(x: string | number | Decimal): string {
   // Most values already are (exchange answers, database text, a float's shortest form): returned as they are.
-  if (typeof x === "string" || typeof x === "number") {
-    const s = typeof x === "number" && Number.isFinite(x) ? String(x) : x;
-    if (typeof s === "string" && s.length <= 80 && s !== "-0" && CANONICAL.test(s)) return s;
-  }
+  const s = typeof x === "string" ? x : typeof x === "number" && Number.isFinite(x) ? String(x) : null;
+  if (s !== null && s !== "-0" && s.length <= 80 && CANONICAL.test(s)) return s;
   const d = dec(x);
   return d.isZero() ? "0" : d.toFixed();
 }
