@@ -4,7 +4,8 @@
  */
 import { ES, type ResultStatus } from "~/server/engine/execution-state";
 import type { OrderView } from "~/server/exchanges/exchange-adapter";
-import { dec } from "~/server/money/decimal";
+import { dec, decStr } from "~/server/money/decimal";
+import { cmp, sign } from "~/server/money/exact";
 
 export interface Outcome {
   status: ResultStatus;
@@ -22,15 +23,15 @@ export interface Outcome {
 
 /** The result status an order view means, against the amount that was asked for. */
 export function fromOrder(o: OrderView, amount: string | null): Outcome {
-  const filled = dec(o.filled ?? "0");
-  const target = dec(amount ?? o.amount ?? filled);
-  const some = filled.gt(0);
+  const filled = o.filled ?? "0";
+  const target = decStr(amount ?? o.amount ?? filled);
+  const some = sign(filled) > 0;
   let status: ResultStatus;
-  if (o.status === "closed") status = some && filled.lt(target) ? ES.PARTIALLY_FILLED : ES.FILLED;
+  if (o.status === "closed") status = some && cmp(filled, target) < 0 ? ES.PARTIALLY_FILLED : ES.FILLED;
   else if (o.status === "open") status = some ? ES.PARTIALLY_FILLED : ES.SUBMITTED;
   else if (o.status === "canceled" || o.status === "expired" || o.status === "rejected") status = some ? ES.PARTIALLY_FILLED : ES.REJECTED;
   else status = ES.SUBMITTED;
-  return { status, order: o, amount: target.toFixed() };
+  return { status, order: o, amount: target };
 }
 
 /** Paper: filled at once at the signal / market price, with the configured fee in quote; nothing is sent anywhere. */

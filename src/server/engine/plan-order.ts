@@ -15,7 +15,8 @@ import { checkUserRules } from "~/server/engine/user-rules";
 import { sizingReason, skipped, type Reason } from "~/server/error-catalogue/skip-reasons";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
 import type { MarketInfo } from "~/server/exchanges/market-rules";
-import { dec, floorToStep } from "~/server/money/decimal";
+import { dec } from "~/server/money/decimal";
+import { floorToStep } from "~/server/money/exact";
 import { followAccount, readPosition } from "~/server/positions/position-ledger";
 import type { ParsedAlert } from "~/server/signals/webhook-payload";
 

@@ -22,7 +22,7 @@ import type { Outcome } from "~/server/engine/order-outcome";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
-import { dec } from "~/server/money/decimal";
+import { sign } from "~/server/money/exact";
 import { SKIP_ENTRIES } from "~/server/error-catalogue/skip-reasons";
 import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
@@ -172,7 +172,7 @@ export class ResultWriter {
 
 /** An answered execution's fill, for the ledger (none when nothing filled). */
 function toFill(w: Written): FillToBook[] {
-  if (w.filledAmount === null || !dec(w.filledAmount).gt(0) || (w.side !== "buy" && w.side !== "sell")) return [];
+  if (w.filledAmount === null || sign(w.filledAmount) <= 0 || (w.side !== "buy" && w.side !== "sell")) return [];
   const price = w.averagePrice ?? w.price;
   if (price === null) {
     logger.error({ executionId: w.id }, "a fill without any price cannot be booked; the position will be corrected by the drift check");

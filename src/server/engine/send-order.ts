@@ -22,7 +22,7 @@ import { isPositionModeMismatch, type OrderView } from "~/server/exchanges/excha
 import { isExchangeError } from "~/server/exchanges/map-error";
 import { haltReasonFor, type ActiveHalt } from "~/server/halts/halt-rules";
 import { logger } from "~/server/logger";
-import { dec } from "~/server/money/decimal";
+import { sign } from "~/server/money/exact";
 import { reviveAlert } from "~/server/signals/stored-alert";
 import { isVaultError } from "~/server/vault/secret-box";
 
@@ -177,7 +177,7 @@ function legSide(e: Claimed, plan: SendPlan): "long" | "short" {
  * later brings the ledger to the account.
  */
 async function withFee(deps: EngineDeps, cred: CredentialRef, symbol: string, o: OrderView): Promise<OrderView> {
-  if (o.fee || !o.id || o.filled === undefined || !dec(o.filled).gt(0)) return o;
+  if (o.fee || !o.id || o.filled === undefined || sign(o.filled) <= 0) return o;
   const fee = await deps.adapter.fetchOrderFee(cred, symbol, o.id).catch(() => null);
   return fee ? { ...o, fee } : o;
 }

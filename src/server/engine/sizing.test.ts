@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 import { MAX_ORDER_AMOUNT, sizeOrder, type SizingInput } from "~/server/engine/sizing";
-import { dec, decStr } from "~/server/money/decimal";
+import { dec, Decimal, decStr } from "~/server/money/decimal";
 
 const spot: SizingInput["market"] = { amountStep: "0.001", minAmount: "0.001", minNotional: "5", marketType: "spot" };
 const linear: SizingInput["market"] = { ...spot, marketType: "linear" };
@@ -89,8 +89,9 @@ describe("sizeOrder", () => {
         fc.option(fc.integer({ min: 1, max: 125 })),
         fc.constantFrom<"spot" | "linear">("spot", "linear"),
         (mode, value, price, amountStep, leverage, marketType) => {
+          const v = mode === "PERCENT_BALANCE" && dec(value).gt(100) ? "100" : value;
           const result = sizeOrder({
-            mode, value: mode === "PERCENT_BALANCE" && dec(value).gt(100) ? "100" : value, alertContracts: "1.2345", price, availableQuote: "10000",
+            mode, value: v, alertContracts: "1.2345", price, availableQuote: "10000",
             market: { amountStep, minAmount: null, minNotional: null, marketType }, leverage, leverageCap: 50,
           });
           if (!result.ok) {
@@ -104,6 +105,15 @@ describe("sizeOrder", () => {
           expect(dec(result.unroundedAmount).minus(amount).lt(amountStep)).toBe(true);
           expect(result.notional).toBe(decStr(amount.times(price)));
           expect(result.leverage).toBeLessThanOrEqual(marketType === "spot" ? 1 : 50);
+          // The size from decimal.js at 100 digits (what the formulas say), cut to 30 significant digits.
+          const lev = String(result.leverage);
+          const byFormula = {
+            FIXED_QUOTE: () => dec(v).times(lev).div(price),
+            PERCENT_BALANCE: () => dec("10000").times(v).div(100).times(lev).div(price),
+            FIXED_BASE: () => dec(v),
+            CONTRACTS_MULTIPLIER: () => dec("1.2345").times(v),
+          }[mode]();
+          expect(result.unroundedAmount).toBe(decStr(byFormula.toSignificantDigits(30, Decimal.ROUND_DOWN)));
         },
       ),
       { numRuns: 3000 },

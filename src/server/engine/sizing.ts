@@ -1,4 +1,5 @@
-import { dec, Decimal, decStr, floorToStep } from "~/server/money/decimal";
+import { decStr } from "~/server/money/decimal";
+import { cmp, divSig, floorToStep, mul, sign } from "~/server/money/exact";
 
 // How much to order for one subscription. Pure; the caller passes the price (the alert's or the last
 // market price), the free quote balance and the market's limits from ccxt, all as decimal strings.
@@ -8,7 +9,7 @@ import { dec, Decimal, decStr, floorToStep } from "~/server/money/decimal";
 // amount directly; leverage then only changes the margin the exchange holds. Spot has no leverage.
 // Amounts are in ccxt's amount units (base currency on Binance/Bybit spot and linear USDT/USDC markets).
 //
-// All arithmetic is Decimal: the amount is rounded DOWN to the market's step exactly (0.3 at step 0.1
+// All arithmetic is exact (money/exact.ts): the amount is rounded DOWN to the market's step exactly (0.3 at step 0.1
 // is 0.3, not the 0.2 floats give), and a size from a division is never above the exact one.
 
 export type SizingMode = "FIXED_QUOTE" | "PERCENT_BALANCE" | "FIXED_BASE" | "CONTRACTS_MULTIPLIER";
@@ -38,18 +39,20 @@ const UNROUNDED_DIGITS = 30;
 
 const fail = (code: SizingCode, message: string): SizingResult => ({ ok: false, reason: { code, message } });
 
-/** The value as a Decimal when it is a decimal greater than 0, else null ("NaN", "", "-1" and "0" included). */
-function positive(x: string | null): Decimal | null {
+/** The value as canonical text when it is a decimal greater than 0, else null ("NaN", "", "-1" and "0" included). */
+function positive(x: string | null): string | null {
   if (x === null) return null;
   try {
-    const d = dec(x);
-    return d.gt(0) ? d : null;
+    const d = decStr(x);
+    return sign(d) > 0 ? d : null;
   } catch {
     return null;
   }
 }
 
-const shown = (d: Decimal) => decStr(d.toSignificantDigits(6, Decimal.ROUND_DOWN));
+/** Cut (down) to `digits` significant digits. */
+const sig = (x: string, digits: number) => divSig(x, "1", digits);
+const shown = (x: string) => sig(x, 6);
 
 export function sizeOrder(input: SizingInput): SizingResult {
   const { mode, market } = input;
@@ -61,49 +64,50 @@ export function sizeOrder(input: SizingInput): SizingResult {
   if (step === null) return fail("INVALID_INPUT", `The market's amount step must be greater than 0; it is ${market.amountStep}.`);
 
   const leverage = effectiveLeverage(input);
-  let unrounded: Decimal;
+  // Cut to UNROUNDED_DIGITS significant digits (a size is never above the exact one): at or above
+  // MAX_ORDER_AMOUNT exactly when the exact size is, since that bound has fewer digits.
+  let unrounded: string;
   switch (mode) {
     case "FIXED_QUOTE":
-      unrounded = value.times(leverage).div(price);
+      unrounded = divSig(mul(value, String(leverage)), price, UNROUNDED_DIGITS);
       break;
     case "PERCENT_BALANCE": {
-      if (value.gt(100)) return fail("INVALID_INPUT", `A percentage of the balance must be at most 100; it is ${decStr(value)}.`);
+      if (cmp(value, "100") > 0) return fail("INVALID_INPUT", `A percentage of the balance must be at most 100; it is ${value}.`);
       const available = positive(input.availableQuote);
       if (available === null) return fail("NO_BALANCE", "The account has no free balance in the quote currency to size the order from.");
-      unrounded = available.times(value).div(100).times(leverage).div(price);
+      unrounded = divSig(mul(mul(available, value), String(leverage)), mul("100", price), UNROUNDED_DIGITS);
       break;
     }
     case "FIXED_BASE":
-      unrounded = value;
+      unrounded = sig(value, UNROUNDED_DIGITS);
       break;
     case "CONTRACTS_MULTIPLIER": {
       const contracts = positive(input.alertContracts);
       if (contracts === null) return fail("NO_CONTRACTS", 'The alert carried no quantity to multiply; send "quantity": "{{strategy.order.contracts}}".');
-      unrounded = contracts.times(value);
+      unrounded = sig(mul(contracts, value), UNROUNDED_DIGITS);
       break;
     }
     default:
       return fail("INVALID_INPUT", `Unknown sizing mode ${String(mode satisfies never)}.`);
   }
-  if (unrounded.gte(MAX_ORDER_AMOUNT)) {
+  if (cmp(unrounded, MAX_ORDER_AMOUNT) >= 0) {
     return fail("INVALID_INPUT", `The order size ${shown(unrounded)} is not a real order size (at most ${decStr(MAX_ORDER_AMOUNT)}); check the subscription's size.`);
   }
-  unrounded = unrounded.toSignificantDigits(UNROUNDED_DIGITS, Decimal.ROUND_DOWN);
 
-  const amount = dec(floorToStep(unrounded, step));
-  if (amount.isZero()) {
-    return fail("BELOW_MIN_AMOUNT", `The order size ${shown(unrounded)} rounds down to 0 at the market's step ${decStr(step)}; raise the subscription's size.`);
+  const amount = floorToStep(unrounded, step);
+  if (amount === "0") {
+    return fail("BELOW_MIN_AMOUNT", `The order size ${shown(unrounded)} rounds down to 0 at the market's step ${step}; raise the subscription's size.`);
   }
   const minAmount = positive(market.minAmount);
-  if (minAmount !== null && amount.lt(minAmount)) {
-    return fail("BELOW_MIN_AMOUNT", `The order size ${decStr(amount)} is below the market's minimum ${decStr(minAmount)}; raise the subscription's size.`);
+  if (minAmount !== null && cmp(amount, minAmount) < 0) {
+    return fail("BELOW_MIN_AMOUNT", `The order size ${amount} is below the market's minimum ${minAmount}; raise the subscription's size.`);
   }
-  const notional = amount.times(price);
+  const notional = mul(amount, price);
   const minNotional = positive(market.minNotional);
-  if (minNotional !== null && notional.lt(minNotional)) {
-    return fail("BELOW_MIN_NOTIONAL", `The order's value ${shown(notional)} is below the market's minimum ${decStr(minNotional)}; raise the subscription's size.`);
+  if (minNotional !== null && cmp(notional, minNotional) < 0) {
+    return fail("BELOW_MIN_NOTIONAL", `The order's value ${shown(notional)} is below the market's minimum ${minNotional}; raise the subscription's size.`);
   }
-  return { ok: true, amount: decStr(amount), unroundedAmount: decStr(unrounded), notional: decStr(notional), leverage };
+  return { ok: true, amount, unroundedAmount: unrounded, notional, leverage };
 }
 
 /** min(alert leverage or 1, cap), at least 1; always 1 on spot. A null cap is no cap; a nonsense one (0, NaN) is 1, the safe side. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { Prisma } from "~/generated/prisma/client";
 import { AppError } from "~/server/errors";
-import { dec, Decimal, decStr, floorToStep, parseDecimal } from "~/server/money/decimal";
+import { dec, Decimal, decStr, parseDecimal } from "~/server/money/decimal";
 
 describe("Decimal and dec", () => {
   it("is Prisma's Decimal, and dec() values are instances Prisma accepts", () => {
@@ -78,55 +78,6 @@ describe("decStr", () => {
     );
     expect(() => decStr("1.2.3")).toThrow(/decimal number/);
     expect(() => decStr(Number.NaN)).toThrow(/finite/);
-  });
-});
-
-describe("floorToStep", () => {
-  it.each<[string | number, string | number, string]>([
-    [0.3, 0.1, "0.3"], // 0.3 / 0.1 is 2.9999999999999996 in floats
-    [0.7, 0.1, "0.7"],
-    [1.005, 0.001, "1.005"],
-    [0.0299999, 0.01, "0.02"],
-    [123.456, 0.5, "123"],
-    [1e-7, 1e-8, "0.0000001"],
-    [1.5e21, 1, "1500000000000000000000"],
-    [7, 5, "5"],
-    [0, 0.001, "0"],
-    ["0.0159", "0.001", "0.015"],
-    ["123456789012345678.123456789", "0.00000001", "123456789012345678.12345678"],
-    ["0.3", "0.10", "0.3"],
-    ["-0", "0.1", "0"],
-  ])("floorToStep(%s, %s) = %s", (amount, step, expected) => {
-    expect(floorToStep(amount, step)).toBe(expected);
-  });
-
-  it("throws AppError for values it cannot round", () => {
-    expect(() => floorToStep(-1, 0.1)).toThrow(AppError);
-    expect(() => floorToStep("-0.00000001", "0.1")).toThrow(AppError);
-    expect(() => floorToStep(1, 0)).toThrow(AppError);
-    expect(() => floorToStep(1, "-0.1")).toThrow(AppError);
-    expect(() => floorToStep(Number.POSITIVE_INFINITY, 1)).toThrow(AppError);
-  });
-
-  // Decimals as digits x 10^-scale, so the property covers values floats cannot hold.
-  const decimal = (maxDigits: bigint, maxScale: number) =>
-    fc.tuple(fc.bigInt({ min: 0n, max: maxDigits }), fc.integer({ min: 0, max: maxScale })).map(([digits, scale]) => decStr(`${digits}e-${scale}`));
-  const step = fc.oneof(
-    fc.constantFrom("1", "0.1", "0.01", "0.001", "0.00001", "0.00000001", "0.5", "0.25", "5", "10", "100"),
-    decimal(999n, 10).filter((s) => s !== "0"),
-  );
-
-  it("is a multiple of the step, <= the amount and more than one step below it, exactly", () => {
-    fc.assert(
-      fc.property(decimal(10n ** 24n, 16), step, (amount, s) => {
-        const floored = dec(floorToStep(amount, s));
-        expect(floored.mod(s).isZero()).toBe(true);
-        expect(floored.lte(amount)).toBe(true);
-        expect(floored.gt(dec(amount).minus(s))).toBe(true);
-        expect(floorToStep(floored, s)).toBe(decStr(floored));
-      }),
-      { numRuns: 3000 },
-    );
   });
 });
 

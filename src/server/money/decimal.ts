@@ -57,19 +57,6 @@ export function decStr(x: string | number | Decimal): string {
 }
 
 /**
- * The largest multiple of `step` that is <= `amount`, as a canonical decimal string, exactly
- * (0.3 at step 0.1 is "0.3", where floats give 0.3 / 0.1 = 2.9999999999999996). Throws AppError
- * BAD_INPUT for a negative or non-finite amount or a step <= 0.
- */
-export function floorToStep(amount: string | number | Decimal, step: string | number | Decimal): string {
-  const a = dec(amount);
-  const s = dec(step);
-  if (!s.gt(0)) throw new AppError("BAD_INPUT", `The step must be greater than 0; it is ${decStr(s)}.`);
-  if (a.lt(0)) throw new AppError("BAD_INPUT", `Expected an amount >= 0, got ${decStr(a)}.`);
-  return decStr(a.divToInt(s).times(s));
-}
-
-/**
  * A decimal from text a person or an alert sent ("64250.5", " 1.2E-5", "+7"), as its canonical
  * string; any sign. A JSON number is read from its shortest form. Null for anything else: not a
  * plain decimal, longer than DECIMAL_TEXT_MAX_CHARS, or outside DECIMAL_MAX_DIGITS digits before

@@ -12,7 +12,8 @@
  * - realized PnL of a reduce: side x (exit value - its share of entryValue) - its share of
  *   openFees - the reduce's own fee: every fee counts, once.
  */
-import { dec, type Decimal } from "~/server/money/decimal";
+import { decStr } from "~/server/money/decimal";
+import { add, cmp, divDp, mul, mulDiv, neg, sign, sub } from "~/server/money/exact";
 
 export type BookSide = "long" | "short" | "flat";
 
@@ -54,83 +55,83 @@ export const EMPTY_BOOK: Book = { side: "flat", size: "0", grossSize: "0", entry
 
 /** The database's scale. Proportional shares (a third of a cost) are rounded to it, once each; the last close takes exactly what is left, so totals add up to the cent and beyond. */
 export const LEDGER_SCALE = 18;
-const s = (d: Decimal) => d.toFixed();
-/** x * part / whole, rounded to the ledger's scale. */
-const shareOf = (x: string | Decimal, part: Decimal, whole: Decimal) => dec(x).times(part).div(whole).toDecimalPlaces(LEDGER_SCALE);
-const dir = (side: BookSide) => (side === "short" ? -1 : 1);
+/** x * part / whole, rounded (down) to the ledger's scale. */
+const shareOf = (x: string, part: string, whole: string) => mulDiv(x, part, whole, LEDGER_SCALE);
+/** A long's value as it is, a short's negated. */
+const signed = (side: BookSide, x: string) => (side === "short" ? neg(x) : x);
 
-export function feeInQuote(fill: Fill): Decimal | null {
-  if (fill.fee === null || dec(fill.fee).isZero()) return dec(0);
-  if (fill.feeCurrency === fill.quote) return dec(fill.fee);
-  if (fill.feeCurrency === fill.base) return dec(fill.fee).times(fill.price);
+export function feeInQuote(fill: Fill): string | null {
+  if (fill.fee === null || sign(fill.fee) === 0) return "0";
+  if (fill.feeCurrency === fill.quote) return decStr(fill.fee);
+  if (fill.feeCurrency === fill.base) return mul(fill.fee, fill.price);
   return null;
 }
 
 export function applyFill(book: Book, fill: Fill): Applied {
-  const amount = dec(fill.amount);
-  if (amount.lte(0)) return { book, effect: book.side === "flat" ? "open" : "add", closedAmount: "0", realized: "0", feeQuote: "0" };
+  const amount = decStr(fill.amount);
+  if (sign(amount) <= 0) return { book, effect: book.side === "flat" ? "open" : "add", closedAmount: "0", realized: "0", feeQuote: "0" };
   const feeQuote = feeInQuote(fill);
   const fillSide: BookSide = fill.side === "buy" ? "long" : "short";
-  const baseFee = fill.fee !== null && fill.feeCurrency === fill.base ? dec(fill.fee) : dec(0);
+  const baseFee = fill.fee !== null && fill.feeCurrency === fill.base ? fill.fee : "0";
 
   let b = { ...book };
-  let closed = dec(0);
-  let realized = dec(0);
+  let closed = "0";
+  let realized = "0";
   let opened = amount;
   let effect: FillEffect = b.side === "flat" ? "open" : "add";
-  let closeFeeTaken = dec(0);
+  let closeFeeTaken = "0";
 
   if (b.side !== "flat" && b.side !== fillSide) {
     // Reduce: up to what is held; anything beyond opens the other side (one order crossing zero).
-    const size = dec(b.size);
-    closed = amount.lt(size) ? amount : size;
-    opened = amount.minus(closed);
-    const whole = closed.eq(size);
-    const costShare = whole ? dec(b.entryValue) : shareOf(b.entryValue, closed, size);
-    const openFeeShare = whole ? dec(b.openFees) : shareOf(b.openFees, closed, size);
-    const closeFee = feeQuote === null ? dec(0) : closed.eq(amount) ? feeQuote : shareOf(feeQuote, closed, amount);
+    const size = decStr(b.size);
+    closed = cmp(amount, size) < 0 ? amount : size;
+    opened = sub(amount, closed);
+    const whole = closed === size;
+    const costShare = whole ? b.entryValue : shareOf(b.entryValue, closed, size);
+    const openFeeShare = whole ? b.openFees : shareOf(b.openFees, closed, size);
+    const closeFee = feeQuote === null ? "0" : closed === amount ? feeQuote : shareOf(feeQuote, closed, amount);
     closeFeeTaken = closeFee;
-    realized = dec(closed).times(fill.price).minus(costShare).times(dir(b.side)).minus(openFeeShare).minus(closeFee);
-    const left = size.minus(closed);
-    b = left.isZero()
+    realized = sub(sub(signed(b.side, sub(mul(closed, fill.price), costShare)), openFeeShare), closeFee);
+    const left = sub(size, closed);
+    b = left === "0"
       ? { ...EMPTY_BOOK, realizedPnl: b.realizedPnl, feesPaid: b.feesPaid }
       : {
           ...b,
-          size: s(left),
-          grossSize: s(dec(b.grossSize).minus(shareOf(b.grossSize, closed, size))),
-          entryValue: s(dec(b.entryValue).minus(costShare)),
-          openFees: s(dec(b.openFees).minus(openFeeShare)),
+          size: left,
+          grossSize: sub(b.grossSize, shareOf(b.grossSize, closed, size)),
+          entryValue: sub(b.entryValue, costShare),
+          openFees: sub(b.openFees, openFeeShare),
         };
-    b.realizedPnl = s(dec(b.realizedPnl).plus(realized));
-    effect = opened.gt(0) ? "flip" : left.isZero() ? "close" : "reduce";
+    b.realizedPnl = add(b.realizedPnl, realized);
+    effect = sign(opened) > 0 ? "flip" : left === "0" ? "close" : "reduce";
   }
 
-  if (opened.gt(0)) {
+  if (sign(opened) > 0) {
     // A base-asset fee on a buy leaves less held; a quote fee is a cost carried until the close.
-    const held = fillSide === "long" ? opened.minus(opened.eq(amount) ? baseFee : shareOf(baseFee, opened, amount)) : opened;
-    const openFee = fill.feeCurrency === fill.base || feeQuote === null ? dec(0) : feeQuote.minus(closeFeeTaken);
+    const held = fillSide === "long" ? sub(opened, opened === amount ? baseFee : shareOf(baseFee, opened, amount)) : opened;
+    const openFee = fill.feeCurrency === fill.base || feeQuote === null ? "0" : sub(feeQuote, closeFeeTaken);
     b = {
       ...b,
       side: fillSide,
-      size: s(dec(b.size).plus(held)),
-      grossSize: s(dec(b.grossSize).plus(opened)),
-      entryValue: s(dec(b.entryValue).plus(opened.times(fill.price))),
-      openFees: s(dec(b.openFees).plus(openFee)),
+      size: add(b.size, held),
+      grossSize: add(b.grossSize, opened),
+      entryValue: add(b.entryValue, mul(opened, fill.price)),
+      openFees: add(b.openFees, openFee),
     };
   }
-  if (feeQuote !== null) b.feesPaid = s(dec(b.feesPaid).plus(feeQuote));
-  return { book: b, effect, closedAmount: s(closed), realized: s(realized), feeQuote: feeQuote === null ? null : s(feeQuote) };
+  if (feeQuote !== null) b.feesPaid = add(b.feesPaid, feeQuote);
+  return { book: b, effect, closedAmount: closed, realized, feeQuote };
 }
 
 /** Average fill price of what is held. */
 export function averageEntry(book: Book): string | null {
-  return dec(book.grossSize).gt(0) ? s(dec(book.entryValue).div(book.grossSize).toDecimalPlaces(LEDGER_SCALE)) : null;
+  return sign(book.grossSize) > 0 ? divDp(book.entryValue, book.grossSize, LEDGER_SCALE) : null;
 }
 
 /** What closing everything at `mark` would realise, fees paid so far included (the close's own fee not). */
 export function unrealizedPnl(book: Book, mark: string): string {
   if (book.side === "flat") return "0";
-  return s(dec(mark).times(book.size).minus(book.entryValue).times(dir(book.side)).minus(book.openFees));
+  return sub(signed(book.side, sub(mul(mark, book.size), book.entryValue)), book.openFees);
 }
 
 /**
@@ -138,16 +139,14 @@ export function unrealizedPnl(book: Book, mark: string): string {
  * book shrinks to `held` as if that much had been closed at cost (no PnL is invented).
  */
 export function shrinkTo(book: Book, held: string): Book {
-  const size = dec(book.size);
-  const h = dec(held);
-  if (book.side === "flat" || h.gte(size)) return book;
-  if (h.lte(0)) return { ...EMPTY_BOOK, realizedPnl: book.realizedPnl, feesPaid: book.feesPaid };
+  if (book.side === "flat" || cmp(held, book.size) >= 0) return book;
+  if (sign(held) <= 0) return { ...EMPTY_BOOK, realizedPnl: book.realizedPnl, feesPaid: book.feesPaid };
   return {
     ...book,
-    size: s(h),
-    grossSize: s(shareOf(book.grossSize, h, size)),
-    entryValue: s(shareOf(book.entryValue, h, size)),
-    openFees: s(shareOf(book.openFees, h, size)),
+    size: decStr(held),
+    grossSize: shareOf(book.grossSize, held, book.size),
+    entryValue: shareOf(book.entryValue, held, book.size),
+    openFees: shareOf(book.openFees, held, book.size),
   };
 }
 
@@ -160,7 +159,7 @@ export function releaseDust(book: Book, price: string): { book: Book; released: 
   if (book.side === "flat") return { book, released: "0", realized: "0" };
   const realized = unrealizedPnl(book, price);
   return {
-    book: { ...EMPTY_BOOK, realizedPnl: s(dec(book.realizedPnl).plus(realized)), feesPaid: book.feesPaid },
+    book: { ...EMPTY_BOOK, realizedPnl: add(book.realizedPnl, realized), feesPaid: book.feesPaid },
     released: book.size,
     realized,
   };

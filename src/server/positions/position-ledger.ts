@@ -6,7 +6,7 @@
  */
 import type { Prisma } from "~/generated/prisma/client";
 import type { SqlClient } from "~/server/db";
-import { dec } from "~/server/money/decimal";
+import { add, cmp, mulDiv, neg, sign, sub } from "~/server/money/exact";
 import { applyFill, releaseDust, shrinkTo, type Book, type FillEffect } from "~/server/positions/ledger-math";
 import type { Held } from "~/server/positions/position-rules";
 
@@ -107,11 +107,11 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
     const { base, quote } = parseSymbol(f.symbol);
     const applied = applyFill(pos.book, { side: f.side, amount: f.amount, price: f.price, fee: f.fee, feeCurrency: f.feeCurrency, base, quote });
     let book = applied.book;
-    let realized = dec(applied.realized);
-    if (f.dustBelow !== null && book.side !== "flat" && dec(book.size).lt(f.dustBelow)) {
+    let realized = applied.realized;
+    if (f.dustBelow !== null && book.side !== "flat" && cmp(book.size, f.dustBelow) < 0) {
       const dust = releaseDust(book, f.price);
       book = dust.book;
-      realized = realized.plus(dust.realized);
+      realized = add(realized, dust.realized);
     }
     if (pos.book.side === "flat" && book.side !== "flat") pos.opened = true;
     if (book.side === "flat" && pos.book.side !== "flat") pos.closed = true;
@@ -131,7 +131,7 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
       fee: f.fee,
       feeCurrency: f.feeCurrency,
       feeQuote: applied.feeQuote,
-      realizedPnl: realized.toFixed(),
+      realizedPnl: realized,
       slippagePct: slippagePct(f),
     });
   }
@@ -157,9 +157,9 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
 
 /** Positive = worse for the user: a buy above the alert's price, a sell below it. */
 function slippagePct(f: FillToBook): string | null {
-  if (f.refPrice === null || dec(f.refPrice).isZero()) return null;
-  const diff = dec(f.price).minus(f.refPrice).div(f.refPrice).times(100);
-  return (f.side === "buy" ? diff : diff.neg()).toDecimalPlaces(8).toFixed();
+  if (f.refPrice === null || sign(f.refPrice) === 0) return null;
+  const diff = mulDiv(sub(f.price, f.refPrice), "100", f.refPrice, 8);
+  return f.side === "buy" ? diff : neg(diff);
 }
 
 /**

@@ -5,7 +5,8 @@
  * opened, so after a partial close every remaining level shrinks in proportion, and the stop-loss and
  * trailing stop always cover the whole position.
  */
-import { dec, decStr, floorToStep } from "~/server/money/decimal";
+import { dec, decStr } from "~/server/money/decimal";
+import { floorToStep } from "~/server/money/exact";
 import type { ProtectionSettings } from "~/server/positions/protection/protection-settings";
 
 export type PlanSide = "long" | "short";
