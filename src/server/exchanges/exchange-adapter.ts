@@ -9,6 +9,7 @@ import type { Exchange as CcxtExchange } from "ccxt";
 import { ccxtNumber, decimal, decimals, num, toView } from "~/server/exchanges/ccxt-values";
 import type { CredentialRef, ExchangeClients } from "~/server/exchanges/exchange-clients";
 import { AccountSettings } from "~/server/exchanges/account-settings";
+import { fetchBybitOrder } from "~/server/exchanges/bybit-read-back";
 import { withBeforeWrite } from "~/server/exchanges/credential-views";
 import { ExchangeError, isExchangeError, mapCcxtError } from "~/server/exchanges/map-error";
 import { marketRules, type MarketInfo } from "~/server/exchanges/market-rules";
@@ -172,11 +173,9 @@ export class ExchangeAdapter {
     }
   }
 
+  /** By exchange order id (Bybit's: read directly, bybit-read-back.ts). */
   fetchOrder(cred: CredentialRef, symbol: string, id: string): Promise<OrderView> {
-    return this.call(cred, "requests", async (c) => {
-      const params = cred.exchange === "BYBIT" ? { acknowledged: true } : {};
-      return toView(await c.fetchOrder(id, symbol, params), symbol, undefined);
-    });
+    return this.call(cred, "requests", async (c) => (cred.exchange === "BYBIT" ? fetchBybitOrder(c, symbol, id) : toView(await c.fetchOrder(id, symbol), symbol, undefined)));
   }
 
   /**
