@@ -79,6 +79,20 @@ describe("decStr", () => {
     expect(() => decStr("1.2.3")).toThrow(/decimal number/);
     expect(() => decStr(Number.NaN)).toThrow(/finite/);
   });
+
+  it("gives a number the digits of its shortest form, exponent or not, as Decimal does", () => {
+    const tiny = fc.tuple(fc.integer({ min: 1, max: 999_999_999 }), fc.integer({ min: 7, max: 320 })).map(([d, e]) => d * 10 ** -e);
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), tiny, tiny.map((v) => -v)), (n) => {
+        const d = new Prisma.Decimal(String(n));
+        expect(decStr(n)).toBe(d.isZero() ? "0" : d.toFixed());
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(decStr(4e-7)).toBe("0.0000004");
+    expect(decStr(-1.5e-7)).toBe("-0.00000015");
+    expect(decStr(1.25e21)).toBe("1250000000000000000000");
+  });
 });
 
 describe("parseDecimal", () => {

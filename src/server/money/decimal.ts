@@ -47,11 +47,26 @@ export function dec(x: string | number | Decimal): Decimal {
 /** Already canonical: no sign but "-", no exponent, no leading zeros, no trailing zeros after the point. */
 const CANONICAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 
+/** JavaScript's exponent form of a number: one digit before the point, no trailing zeros after it. */
+const FLOAT_EXPONENT = /^(-?)([1-9])(?:\.(\d*[1-9]))?e([+-]\d+)$/;
+
+/** `digits` (no leading or trailing zeros) with the point after the first `point` of them (point <= 0: before them). */
+function plainFromExponent(sign: string, digits: string, point: number): string {
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 /** The canonical plain decimal string: no exponent, no trailing zeros, no "-0" ("1.0E-2" -> "0.01"). */
 export function decStr(x: string | number | Decimal): string {
   // Most values already are (exchange answers, database text, a float's shortest form): returned as they are.
   const s = typeof x === "string" ? x : typeof x === "number" && Number.isFinite(x) ? String(x) : null;
   if (s !== null && s !== "-0" && s.length <= 80 && CANONICAL.test(s)) return s;
+  // A float's shortest form below 1e-6 or from 1e21 has an exponent (a fee of 0.0000004 BTC is "4e-7"): its digits, moved.
+  if (typeof x === "number" && s !== null) {
+    const m = FLOAT_EXPONENT.exec(s);
+    if (m) return plainFromExponent(m[1]!, m[2]! + (m[3] ?? ""), Number(m[4]) + 1);
+  }
   const d = dec(x);
   return d.isZero() ? "0" : d.toFixed();
 }

@@ -24,7 +24,10 @@ const POW10: bigint[] = [];
 for (let i = 0, p = 1n; i <= 64; i++, p *= 10n) POW10.push(p);
 const pow10 = (k: number): bigint => POW10[k] ?? 10n ** BigInt(k);
 
+const ZERO: Num = { n: 0n, s: 0 };
+
 function read(x: string): Num {
+  if (x === "0") return ZERO;
   if (!PLAIN.test(x)) x = decStr(x);
   const dot = x.indexOf(".");
   if (dot < 0) return { n: BigInt(x), s: 0 };
