@@ -77,15 +77,15 @@ const RESULT_SQL = `WITH x AS (
             e.status::text AS status, e.paper, e.leg, e."filledAmount"::text AS "filledAmount", e."averagePrice"::text AS "averagePrice",
             e.price::text AS price, e.fee::text AS fee, e."feeCurrency", x.price::text AS "refPrice", x."dustBelow"`;
 
-/** A reversal's open leg goes once its close has filled; otherwise it is skipped, saying why. */
+/** A reversal's open leg goes once its close (as just written, in this transaction) has filled; otherwise it is skipped, saying why. */
 const RELEASE_SQL = `UPDATE "Execution" n SET
     status = (CASE WHEN d.status = '${ES.FILLED}' THEN '${ES.QUEUED}' ELSE '${ES.SKIPPED}' END)::"ExecutionStatus",
     "errorKind" = CASE WHEN d.status = '${ES.FILLED}' THEN NULL ELSE '${SKIP_ENTRIES.REVERSAL_STOPPED.code}' END,
     message = CASE WHEN d.status = '${ES.FILLED}' THEN NULL
-                   ELSE 'The close before this open ended ' || d.status || ', so the reversal stopped at the close.' END,
+                   ELSE 'The close before this open ended ' || d.status::text || ', so the reversal stopped at the close.' END,
     "queuedAt" = now(), "completedAt" = CASE WHEN d.status = '${ES.FILLED}' THEN NULL ELSE now() END
-   FROM json_to_recordset($1::json) AS d("signalId" text, "subscriptionId" text, status text)
-  WHERE n."signalId" = d."signalId" AND n."subscriptionId" = d."subscriptionId" AND n.leg = 1 AND n.status = '${ES.WAITING}'
+   FROM "Execution" d
+  WHERE d.id = ANY($1::text[]) AND n."signalId" = d."signalId" AND n."subscriptionId" = d."subscriptionId" AND n.leg = 1 AND n.status = '${ES.WAITING}'
   RETURNING n.id, n.priority, n.status::text AS status`;
 
 const AUDIT_SQL = `INSERT INTO "AuditLog" (action, outcome, "actorId", "actorEmail", "targetType", "targetId", details)
@@ -134,23 +134,24 @@ export class ResultWriter {
   }
 
   private async writeMany(items: Pending[]): Promise<Set<string>> {
+    // Absent keys are NULL to json_to_recordset: a value that is not there is not sent.
     const rows = items.map(({ e, o, at }) => ({
       id: e.id,
       attempts: e.attempts,
       status: o.status,
-      amount: o.amount ?? null, // null: left as it is
-      price: o.price ?? null, // null: left as it is
-      exchangeOrderId: o.order?.id ?? null,
-      filledAmount: o.order?.filled ?? null,
-      averagePrice: o.order?.average ?? null,
-      fee: o.order?.fee?.cost ?? null,
-      feeCurrency: o.order?.fee?.currency ?? null,
-      errorKind: o.errorKind ?? null,
-      message: o.message ?? null,
-      ackAt: o.ackAt ?? null,
-      sentAt: o.sentAt ?? null, // null: left as it is
+      amount: o.amount ?? undefined, // none: left as it is
+      price: o.price ?? undefined, // none: left as it is
+      exchangeOrderId: o.order?.id,
+      filledAmount: o.order?.filled,
+      averagePrice: o.order?.average,
+      fee: o.order?.fee?.cost,
+      feeCurrency: o.order?.fee?.currency,
+      errorKind: o.errorKind,
+      message: o.message,
+      ackAt: o.ackAt,
+      sentAt: o.sentAt, // none: left as it is
       completedAt: at,
-      dustBelow: o.dustBelow ?? null,
+      dustBelow: o.dustBelow ?? undefined,
     }));
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {
@@ -185,9 +186,9 @@ function toFill(w: Written): FillToBook[] {
 }
 
 async function releaseWaitingLegs(tx: SqlClient, written: Written[], batchSize?: number): Promise<JobSpec[]> {
-  const firsts = written.filter((w) => w.leg === 0).map((w) => ({ signalId: w.signalId, subscriptionId: w.subscriptionId, status: w.status }));
+  const firsts = written.filter((w) => w.leg === 0).map((w) => w.id);
   if (firsts.length === 0) return [];
-  const next = await tx.$queryRawUnsafe<{ id: string; priority: number; status: string }[]>(RELEASE_SQL, JSON.stringify(firsts));
+  const next = await tx.$queryRawUnsafe<{ id: string; priority: number; status: string }[]>(RELEASE_SQL, firsts);
   return batchJobs(next.filter((n) => n.status === ES.QUEUED).sort((a, b) => a.priority - b.priority), batchSize);
 }
 

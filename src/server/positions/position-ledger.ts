@@ -91,7 +91,9 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
             x.exchange::"Exchange", x.symbol, x."marketType"::"MarketType", now()
        FROM json_to_recordset($1::json) AS x("subscriptionId" text, "userId" text, "strategyId" text, paper boolean, exchange text, symbol text, "marketType" text)
      ON CONFLICT ("subscriptionId", symbol, paper) DO NOTHING`,
-    JSON.stringify([...firsts.values()].map((f) => ({ ...f, marketType: parseSymbol(f.symbol).marketType }))),
+    JSON.stringify([...firsts.values()].map((f) => ({
+      subscriptionId: f.subscriptionId, userId: f.userId, strategyId: f.strategyId, paper: f.paper, exchange: f.exchange ?? undefined, symbol: f.symbol, marketType: parseSymbol(f.symbol).marketType,
+    }))),
   );
   const rows = await tx.$queryRawUnsafe<PositionRow[]>(
     `SELECT ${POSITION_COLUMNS} FROM "Position" p
@@ -100,7 +102,8 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
     JSON.stringify([...firsts.values()].map((f) => ({ subscriptionId: f.subscriptionId, symbol: f.symbol, paper: f.paper }))),
   );
   const books = new Map(rows.map((r) => [key(r), { id: r.id, book: toBook(r), before: r.side, opened: false, closed: false }]));
-  const fillRows: Prisma.FillCreateManyInput[] = [];
+  // Per fill what only it knows (absent keys are NULL): who and what it belongs to is its position's.
+  const fillRows: FillRow[] = [];
   for (const f of fills) {
     const pos = books.get(key(f));
     if (!pos) throw new Error(`position for ${key(f)} vanished inside its transaction`);
@@ -117,30 +120,27 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
     if (book.side === "flat" && pos.book.side !== "flat") pos.closed = true;
     pos.book = book;
     fillRows.push({
-      executionId: f.executionId,
-      protectiveOrderId: f.protectiveOrderId ?? null,
+      executionId: f.executionId ?? undefined,
+      protectiveOrderId: f.protectiveOrderId ?? undefined,
       positionId: pos.id,
-      userId: f.userId,
-      strategyId: f.strategyId,
-      paper: f.paper,
-      symbol: f.symbol,
       side: f.side,
       effect: EFFECT_TO_DB[applied.effect],
       amount: f.amount,
       price: f.price,
-      fee: f.fee,
-      feeCurrency: f.feeCurrency,
-      feeQuote: applied.feeQuote,
+      fee: f.fee ?? undefined,
+      feeCurrency: f.feeCurrency ?? undefined,
+      feeQuote: applied.feeQuote ?? undefined,
       realizedPnl: realized,
-      slippagePct: slippagePct(f),
+      slippagePct: slippagePct(f) ?? undefined,
     });
   }
   await tx.$executeRawUnsafe(
     `INSERT INTO "Fill" (id, "executionId", "protectiveOrderId", "positionId", "userId", "strategyId", paper, symbol, side, effect, amount, price, fee, "feeCurrency", "feeQuote", "realizedPnl", "slippagePct")
-     SELECT 'f' || COALESCE(x."executionId", x."protectiveOrderId"), x."executionId", x."protectiveOrderId", x."positionId", x."userId", x."strategyId", x.paper, x.symbol, x.side, x.effect::"FillEffect",
+     SELECT 'f' || COALESCE(x."executionId", x."protectiveOrderId"), x."executionId", x."protectiveOrderId", x."positionId", p."userId", p."strategyId", p.paper, p.symbol, x.side, x.effect::"FillEffect",
             x.amount, x.price, x.fee, x."feeCurrency", x."feeQuote", x."realizedPnl", round(x."slippagePct", 8)
-       FROM json_to_recordset($1::json) AS x("executionId" text, "protectiveOrderId" text, "positionId" text, "userId" text, "strategyId" text, paper boolean, symbol text, side text,
-            effect text, amount numeric, price numeric, fee numeric, "feeCurrency" text, "feeQuote" numeric, "realizedPnl" numeric, "slippagePct" numeric)`,
+       FROM json_to_recordset($1::json) AS x("executionId" text, "protectiveOrderId" text, "positionId" text, side text,
+            effect text, amount numeric, price numeric, fee numeric, "feeCurrency" text, "feeQuote" numeric, "realizedPnl" numeric, "slippagePct" numeric)
+       JOIN "Position" p ON p.id = x."positionId"`,
     JSON.stringify(fillRows),
   );
   await tx.$executeRawUnsafe(
@@ -154,6 +154,11 @@ export async function bookFills(tx: SqlClient, fills: FillToBook[]): Promise<voi
     JSON.stringify([...books.values()].map(({ id, book, opened, closed }) => ({ id, ...book, side: SIDE_TO_DB[book.side], opened, closed }))),
   );
 }
+
+type FillRow = {
+  executionId?: string; protectiveOrderId?: string; positionId: string; side: "buy" | "sell"; effect: Prisma.FillCreateManyInput["effect"];
+  amount: string; price: string; fee?: string; feeCurrency?: string; feeQuote?: string; realizedPnl: string; slippagePct?: string;
+};
 
 /** Positive = worse for the user: a buy above the alert's price, a sell below it. */
 function slippagePct(f: FillToBook): string | null {

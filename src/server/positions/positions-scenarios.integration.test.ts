@@ -115,6 +115,28 @@ describe("a linear strategy: open long -> add -> partial close -> flip to short 
   }, 90_000);
 });
 
+describe("a reversal whose close does not fill", () => {
+  it("stops at the close: the open leg is skipped, saying why, and nothing opens the other way", async () => {
+    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR" });
+    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000 });
+    const tv = (action: string, next: string, size: string, prev: string, prevSize: string) => ({
+      action, marketPosition: next, marketPositionSize: size, prevMarketPosition: prev, prevMarketPositionSize: prevSize, quantity: "1", price: "50000",
+    });
+    await price("BTC/USDT:USDT", "50000");
+    expect((await alert(strategy.webhookToken, tv("buy", "long", "1", "flat", "0"))).map((e) => e.status)).toEqual(["FILLED"]);
+    // The user closes the long on the exchange, by hand: the reversal's close finds nothing to close.
+    const client = bybitClient(sim.url, { apiKey: sub.apiKey, secret: sub.secret });
+    await client.createOrder("BTC/USDT:USDT", "market", "sell", 0.02, undefined, { reduceOnly: true });
+    const flip = await alert(strategy.webhookToken, tv("sell", "short", "1", "long", "1"));
+    expect(flip.map((e) => [e.leg, e.intent, e.status, e.errorKind])).toEqual([
+      [0, "CLOSE", "SKIPPED", "SKIP_CLOSED_OUTSIDE"],
+      [1, "OPEN", "SKIPPED", "SKIP_REVERSAL_STOPPED"],
+    ]);
+    expect(flip[1]!.message).toBe("The close before this open ended SKIPPED, so the reversal stopped at the close.");
+    expect((await ledger(sim.url, `?apiKey=${sub.apiKey}`)).map((o) => o.side)).toEqual(["buy", "sell"]); // the engine's open, the user's close
+  }, 60_000);
+});
+
 describe("a spot strategy", () => {
   it("open -> add -> partial close -> 'short' (a close on spot) -> flat: nothing is ever sold short", async () => {
     const strategy = await makeStrategy(deps.db);
