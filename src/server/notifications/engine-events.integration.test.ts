@@ -49,6 +49,9 @@ describe("order and signal notifications from the engine", () => {
     const rich = await makeSubscriber(deps.db, keyring, sim.url, strategy.id);
     const tiny = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { sizing: 0.5 });
     const paused = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { paused: true });
+    // broke wants failed orders by email; nobody here has a channel for fills.
+    const brokeEmail = (await listChannels({ db: deps.db, userId: broke.userId })).find((c) => c.type === "EMAIL")!;
+    await updateChannel({ db: deps.db, userId: broke.userId, meta: null }, { channelId: brokeEmail.id, events: ["ORDER_FAILED"] });
     const r = await post(strategy.webhookToken, { ticker: "BTCUSDT", action: "buy", price: "50000", id: `n-${crypto.randomBytes(4).toString("hex")}` });
     expect(r.status).toBe(202);
 
@@ -61,6 +64,9 @@ describe("order and signal notifications from the engine", () => {
     const filled = await waitFor(async () => (await notes(rich.userId)).find((n) => n.kind === "ORDER_FILLED"));
     expect(filled.message).toMatch(/^BUY 0\.001 BTC\/USDT filled at 50000 on Bybit/);
     expect(filled.details).toMatchObject({ symbol: "BTC/USDT", side: "buy", status: "FILLED", paper: false, exchange: "BYBIT", filledAmount: "0.001", averagePrice: "50000", errorKind: null });
+    // The failed order is delivered on the channel that wants it; the fill, which no channel wants, is not.
+    expect((await deps.db.notificationDelivery.findMany({ where: { notificationId: failed.id } })).map((d) => d.channelId)).toEqual([brokeEmail.id]);
+    expect(await deps.db.notificationDelivery.count({ where: { notificationId: { in: [filled.id, skipped.id] } } })).toBe(0);
 
     // ETH/USDT is not among the strategy's symbols: rejected before any order.
     const rejected = await post(strategy.webhookToken, { ticker: "ETHUSDT", action: "buy", price: "3000", id: `n-${crypto.randomBytes(4).toString("hex")}` });
@@ -75,8 +81,7 @@ describe("order and signal notifications from the engine", () => {
     expect((await notes(broke.userId)).map((n) => n.kind)).toEqual(["ORDER_FAILED", "SIGNAL_REJECTED"]);
 
     // The daily summary goes to those who chose it (here: by email), about the UTC day just ended.
-    const email = (await listChannels({ db: deps.db, userId: broke.userId })).find((c) => c.type === "EMAIL")!;
-    await updateChannel({ db: deps.db, userId: broke.userId, meta: null }, { channelId: email.id, events: ["DAILY_SUMMARY"] });
+    await updateChannel({ db: deps.db, userId: broke.userId, meta: null }, { channelId: brokeEmail.id, events: ["DAILY_SUMMARY"] });
     const tomorrow = new Date(Date.now() + 86_400_000);
     const told = await sendDailySummaries({ db: deps.db, jobs: { addInTx: async () => undefined, afterCommit: () => undefined } }, tomorrow);
     expect(told).toBe(1);

@@ -7,6 +7,7 @@
 import type { Db } from "~/server/db";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
+import { ADMIN_DEFAULT_EVENTS, DEFAULT_CHANNEL_EVENTS } from "~/server/notifications/events";
 import { NOTIFY_PRIORITY, notifyMany, queueDeliveries, withNotifications, type NotifyInput } from "~/server/notifications/notify";
 
 export interface NotifyDeps {
@@ -30,6 +31,9 @@ export const notifySignalRejectedJob = (signalId: string): JobSpec => ({
  * as much as half of what sending the order costs). Resting orders are told when they fill or fail;
  * skips the user chose (trading OFF, subscription paused) are no news to them.
  * Amounts are written without trailing zeros (trim_scale), as Decimal's toFixed() shows them.
+ * Only the rows a channel may want come back ($2: the kinds every user gets by default): most users
+ * of a fan-out have no channel for order events, and their 1,000 rows were read into JavaScript to
+ * look their channels up.
  */
 const NOTIFY_ORDERS_SQL = `
 WITH e AS (
@@ -49,6 +53,7 @@ WITH e AS (
   SELECT e.*, concat_ws(' ', upper(e.side), coalesce(e."filledAmount", e.amount), e.symbol) AS what FROM e
   WHERE e.kind IS NOT NULL AND NOT (e.kind = 'ORDER_SKIPPED' AND (e.paused OR e."tradingMode" = 'OFF'))
 )
+, n AS (
 INSERT INTO "Notification" (id, "userId", kind, message, details, "createdAt")
 SELECT 'n' || replace(gen_random_uuid()::text, '-', ''), m."userId", m.kind,
        CASE m.kind
@@ -61,15 +66,22 @@ SELECT 'n' || replace(gen_random_uuid()::text, '-', ''), m."userId", m.kind,
          'errorKind', m."errorKind", 'reason', m.message),
        now()
 FROM m
-RETURNING id, "userId", kind`;
+RETURNING id, "userId", kind
+)
+SELECT count(*)::int AS told,
+       coalesce(json_agg(json_build_object('id', n.id, 'userId', n."userId", 'kind', n.kind)) FILTER (
+         WHERE n.kind = ANY($2::text[])
+            OR EXISTS (SELECT 1 FROM "NotificationChannel" c WHERE c."userId" = n."userId" AND c.enabled AND n.kind = ANY(c.events))
+       ), '[]'::json) AS wanted
+FROM n`;
 
 /** The bell line and the webhook fields of each answered order of a flushed batch; deliveries to the channels that want them. */
 export async function notifyOrders(deps: NotifyDeps, executionIds: string[]): Promise<number> {
   if (executionIds.length === 0) return 0;
   return withNotifications(deps.db, deps.jobs, async (tx, after) => {
-    const rows = await tx.$queryRawUnsafe<{ id: string; userId: string; kind: string }[]>(NOTIFY_ORDERS_SQL, executionIds);
-    after.push(...(await queueDeliveries(tx, deps.jobs, rows)).after);
-    return rows.length;
+    const [r] = await tx.$queryRawUnsafe<{ told: number; wanted: { id: string; userId: string; kind: string }[] }[]>(NOTIFY_ORDERS_SQL, executionIds, [...DEFAULT_CHANNEL_EVENTS, ...ADMIN_DEFAULT_EVENTS]);
+    after.push(...(await queueDeliveries(tx, deps.jobs, r?.wanted ?? [])).after);
+    return r?.told ?? 0;
   });
 }
 
