@@ -30,23 +30,22 @@ import { protectJobsFor } from "~/server/positions/protection/protection-watch";
 
 
 interface Pending {
-  e: Pick<Claimed, "id" | "attempts">;
+  e: Claimed;
   o: Outcome;
   at: Date;
   done: (written: boolean) => void;
   fail: (err: unknown) => void;
 }
 
+/** What the ledger, the waiting leg and the audit row need of a written result: the claim's fields and the outcome's, as written. */
 interface Written {
   id: string;
   userId: string;
-  signalId: string;
   subscriptionId: string;
   strategyId: string;
   exchange: string | null;
   symbol: string;
   side: string;
-  status: string;
   paper: boolean;
   leg: number;
   filledAmount: string | null;
@@ -58,24 +57,31 @@ interface Written {
   dustBelow: string | null;
 }
 
+/** The row as the result statement leaves it (amount and price kept when the outcome has none), from what this process holds. */
+function asWritten({ e, o }: Pending): Written {
+  return {
+    id: e.id, userId: e.userId, subscriptionId: e.subscriptionId, strategyId: e.subscription.strategyId, exchange: e.exchange, symbol: e.symbol, side: e.side,
+    paper: e.paper, leg: e.leg, filledAmount: o.order?.filled ?? null, averagePrice: o.order?.average ?? null, price: o.price ?? e.price,
+    fee: o.order?.fee?.cost ?? null, feeCurrency: o.order?.fee?.currency ?? null, refPrice: o.price ?? null, dustBelow: o.dustBelow ?? null,
+  };
+}
+
 const ORDER_PLACE: AuditAction = "order.place";
 
-/** The results, compare-and-set; returns what the ledger and the audit row need of each one written. */
+/** The results, compare-and-set; returns the ids of those written (the rest changed hands). */
 const RESULT_SQL = `WITH x AS (
    SELECT * FROM json_to_recordset($1::json) AS x(id text, attempts int, status "ExecutionStatus", amount numeric, price numeric,
         "exchangeOrderId" text, "filledAmount" numeric, "averagePrice" numeric, fee numeric, "feeCurrency" text, "errorKind" text,
-        message text, "ackAt" timestamp(3), "sentAt" timestamp(3), "completedAt" timestamp(3), "dustBelow" text)
+        message text, "ackAt" timestamp(3), "sentAt" timestamp(3), "completedAt" timestamp(3))
  )
  UPDATE "Execution" e SET
     status = x.status, amount = COALESCE(x.amount, e.amount), price = COALESCE(x.price, e.price),
     "exchangeOrderId" = x."exchangeOrderId", "filledAmount" = x."filledAmount", "averagePrice" = x."averagePrice",
     fee = x.fee, "feeCurrency" = x."feeCurrency", "errorKind" = x."errorKind", message = x.message,
     "ackAt" = x."ackAt", "sentAt" = COALESCE(x."sentAt", e."sentAt"), "completedAt" = x."completedAt", "leaseUntil" = NULL
-   FROM x, "Subscription" s
-  WHERE e.id = x.id AND e.status = '${ES.SUBMITTING}' AND e.attempts = x.attempts AND s.id = e."subscriptionId"
-  RETURNING e.id, e."userId", e."signalId", e."subscriptionId", s."strategyId", e.exchange::text AS exchange, e.symbol, e.side,
-            e.status::text AS status, e.paper, e.leg, e."filledAmount"::text AS "filledAmount", e."averagePrice"::text AS "averagePrice",
-            e.price::text AS price, e.fee::text AS fee, e."feeCurrency", x.price::text AS "refPrice", x."dustBelow"`;
+   FROM x
+  WHERE e.id = x.id AND e.status = '${ES.SUBMITTING}' AND e.attempts = x.attempts
+  RETURNING e.id`;
 
 /** A reversal's open leg goes once its close (as just written, in this transaction) has filled; otherwise it is skipped, saying why. */
 const RELEASE_SQL = `UPDATE "Execution" n SET
@@ -108,7 +114,7 @@ export class ResultWriter {
   ) {}
 
   /** Resolves true once written, false when the execution changed hands (its new owner writes it). */
-  write(e: Pick<Claimed, "id" | "attempts">, o: Outcome): Promise<boolean> {
+  write(e: Claimed, o: Outcome): Promise<boolean> {
     return new Promise((done, fail) => {
       this.pending.push({ e, o, at: new Date(), done, fail });
       if (!this.flushing) void this.flush();
@@ -151,11 +157,11 @@ export class ResultWriter {
       ackAt: o.ackAt,
       sentAt: o.sentAt, // none: left as it is
       completedAt: at,
-      dustBelow: o.dustBelow ?? undefined,
     }));
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {
-      const written = await tx.$queryRawUnsafe<Written[]>(RESULT_SQL, JSON.stringify(rows));
+      const byId = new Map(items.map((it) => [it.e.id, it]));
+      const written = (await tx.$queryRawUnsafe<{ id: string }[]>(RESULT_SQL, JSON.stringify(rows))).map((r) => asWritten(byId.get(r.id)!));
       const fills = written.flatMap(toFill);
       await bookFills(tx, fills);
       released = [...(await releaseWaitingLegs(tx, written, this.batchSize)), ...(await protectJobsFor(tx, fills))];
