@@ -12,6 +12,8 @@ import type { Prisma } from "~/generated/prisma/client";
 import { EXECUTION_LEASE_MS, RESEND_SAFE_AFTER_MS, type EngineDeps } from "~/server/engine/engine-deps";
 import { ES, sqlList } from "~/server/engine/execution-state";
 import type { CredentialRef } from "~/server/exchanges/exchange-clients";
+import type { ActiveHalt } from "~/server/halts/halt-rules";
+import { ACTIVE_HALTS_JSON } from "~/server/halts/halts";
 
 /** Numeric columns as their exact decimal text (the claim casts them: the same on every SQL path). */
 type Textual<T> = { [K in keyof T]: T[K] extends Prisma.Decimal ? string : T[K] extends Prisma.Decimal | null ? string | null : T[K] };
@@ -50,6 +52,8 @@ type ClaimRow = Omit<Claimed, "signal" | "subscription"> & {
   k_apiKey: string;
   k_sealedSecret: string;
   k_status: string;
+  /** The operator halts in force, on the batch's first row. */
+  h_halts: ActiveHalt[] | null;
 };
 
 const CLAIM_SQL = `WITH c AS (
@@ -60,7 +64,7 @@ const CLAIM_SQL = `WITH c AS (
    RETURNING id, "signalId", "subscriptionId", "userId", "credentialId", exchange, priority, "clientOrderId", paper, symbol, side,
              "orderType", price, attempts, leg, intent, "positionSide", "closeFraction"
  ), r AS (
-   SELECT c.*, row_number() OVER (PARTITION BY c."signalId") = 1 AS g_first FROM c
+   SELECT c.*, row_number() OVER (PARTITION BY c."signalId") = 1 AS g_first, row_number() OVER () = 1 AS b_first FROM c
  )
  SELECT r.id, r."signalId", r."subscriptionId", r."userId", r."credentialId", r.exchange::text AS exchange, r.priority, r."clientOrderId",
         r.paper, r.symbol, r.side, r."orderType"::text AS "orderType", r.price::text AS price, r.attempts, r.leg,
@@ -69,16 +73,23 @@ const CLAIM_SQL = `WITH c AS (
         s."strategyId" AS "s_strategyId", s."sizingMode"::text AS "s_sizingMode", s."sizingValue"::text AS "s_sizingValue",
         s."leverageCap" AS "s_leverageCap", s."maxNotional"::text AS "s_maxNotional", s.leverage AS s_leverage, s."marginMode"::text AS "s_marginMode",
         k.id AS k_id, k."userId" AS "k_userId", k.exchange::text AS k_exchange, k.environment::text AS k_environment,
-        k."apiKey" AS "k_apiKey", k."sealedSecret" AS "k_sealedSecret", k.status::text AS k_status
+        k."apiKey" AS "k_apiKey", k."sealedSecret" AS "k_sealedSecret", k.status::text AS k_status,
+        CASE WHEN r.b_first THEN ${ACTIVE_HALTS_JSON} END AS h_halts
    FROM r
    JOIN "Signal" g ON g.id = r."signalId"
    JOIN "Subscription" s ON s.id = r."subscriptionId"
    LEFT JOIN "ExchangeCredential" k ON k.id = r."credentialId"`;
 
-export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ claimed: Claimed[]; creds: Map<string, ClaimedCred> }> {
+/**
+ * Claims the batch; returns what it claimed, their keys, and the operator halts in force as the
+ * claim was taken (read in the same statement: a halt committed before it stops every live order of
+ * this batch, one committed later the next batches).
+ */
+export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ claimed: Claimed[]; creds: Map<string, ClaimedCred>; halts: ActiveHalt[] }> {
   const creds = new Map<string, ClaimedCred>();
-  if (ids.length === 0) return { claimed: [], creds };
+  if (ids.length === 0) return { claimed: [], creds, halts: [] };
   const rows = await deps.sql.$queryRawUnsafe<ClaimRow[]>(CLAIM_SQL, ids, EXECUTION_LEASE_MS / 1000, RESEND_SAFE_AFTER_MS / 1000);
+  const halts = rows[0]?.h_halts ?? [];
   // A signal's alert and decision come once, on its first row (a batch is most often 64 orders of one signal).
   const signals = new Map<string, Claimed["signal"]>();
   for (const r of rows) if (r.g_first) signals.set(r.signalId, { alert: r.g_alert!, decision: r.g_decision, receivedAt: r.g_receivedAt });
@@ -100,7 +111,7 @@ export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ cla
   // Keep the batch's order (tier, then subscription age).
   const order = new Map(ids.map((id, i) => [id, i]));
   claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  return { claimed, creds };
+  return { claimed, creds, halts };
 }
 
 /**
@@ -115,10 +126,13 @@ export function sendDeadline(claimStartedAt: number): number {
 }
 
 export async function assertNoneLeased(deps: EngineDeps, ids: string[]): Promise<void> {
-  const [row] = await deps.sql.$queryRawUnsafe<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM "Execution" WHERE id = ANY($1::text[]) AND status IN ${sqlList([ES.SUBMITTING])}`,
-    ids,
-  );
-  const leased = row?.n ?? 0;
+  const [row] = await deps.sql.$queryRawUnsafe<{ n: number }[]>(`SELECT ${leasedCount("$1")} AS n`, ids);
+  throwIfLeased(row?.n ?? 0);
+}
+
+/** How many of the executions (ids: a text[] parameter) are still SUBMITTING, an SQL expression. */
+export const leasedCount = (ids: string) => `(SELECT count(*)::int FROM "Execution" WHERE id = ANY(${ids}::text[]) AND status IN ${sqlList([ES.SUBMITTING])})`;
+
+export function throwIfLeased(leased: number): void {
   if (leased > 0) throw new Error(`${leased} execution(s) of this batch are still leased by another attempt; retrying after the lease`);
 }

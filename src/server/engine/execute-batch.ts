@@ -3,7 +3,7 @@
  * each result with its audit row as it comes in. Hummingbot-style: the client order id (derived
  * from the execution id) is stored before the request and sent with it.
  */
-import { assertNoneLeased, claimBatch, sendDeadline } from "~/server/engine/claim-executions";
+import { assertNoneLeased, claimBatch, sendDeadline, throwIfLeased } from "~/server/engine/claim-executions";
 import type { EngineDeps } from "~/server/engine/engine-deps";
 import { ES } from "~/server/engine/execution-state";
 import type { Outcome } from "~/server/engine/order-outcome";
@@ -12,7 +12,6 @@ import { prepare, send, vaultFailure } from "~/server/engine/send-order";
 import { InFlightOrders, SendPriority } from "~/server/engine/send-priority";
 import { WriteGate } from "~/server/engine/write-gate";
 import { envVar } from "~/env";
-import { activeHalts } from "~/server/halts/halts";
 import { disableAfterAuthFailure } from "~/server/keys/verify-credential";
 
 /** This process's send order across concurrently running batches: sends start in tier order, and are written in it. */
@@ -49,12 +48,10 @@ const caught = (err: unknown): Failed => ({ kind: "error", err });
 
 async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, held: number[], priority: number): Promise<void> {
   const deadline = sendDeadline(Date.now());
-  const { claimed, creds } = await claimBatch(deps, ids);
+  // With the operator halts in force, read by the claim itself (the database is the truth for every process).
+  const { claimed, creds, halts } = await claimBatch(deps, ids);
   if (claimed.length === 0) return assertNoneLeased(deps, ids);
   let retryable: unknown = null;
-  // Operator halts, read after the claim (the database is the truth for every process): a halt
-  // committed before this read stops every live order of this batch; one committed later stops the next batches.
-  const halts = claimed.some((e) => !e.paper) ? await activeHalts(deps.sql) : [];
 
   // Phase 1, concurrently: look up re-claimed executions and size every order.
   const prepared = await Promise.all(claimed.map((e) => prepare(deps, e, creds.get(e.credentialId ?? "") ?? null, halts).catch(caught)));
@@ -107,9 +104,9 @@ async function runBatch(deps: EngineDeps, ids: string[], ticket: number | null, 
       await writer.write(e, outcome);
     }),
   );
-  await completeSignals(deps, [...new Set(claimed.map((e) => e.signalId))]);
+  const leased = await completeSignals(deps, [...new Set(claimed.map((e) => e.signalId))], ids);
   if (retryable) throw retryable;
-  await assertNoneLeased(deps, ids);
+  throwIfLeased(leased);
 }
 
 function errMessage(err: unknown): string {

@@ -16,7 +16,7 @@ import type { AuditAction } from "~/server/audit/audit-actions";
 import { sealAuditRows } from "~/server/audit/write-audit";
 import type { SqlClient, SqlDb } from "~/server/db";
 import { batchJobs } from "~/server/engine/batch-jobs";
-import type { Claimed } from "~/server/engine/claim-executions";
+import { leasedCount, type Claimed } from "~/server/engine/claim-executions";
 import { ES, SUCCEEDED, UNRESOLVED, sqlList } from "~/server/engine/execution-state";
 import type { Outcome } from "~/server/engine/order-outcome";
 import type { JobSink } from "~/server/jobs/job-sink";
@@ -208,21 +208,28 @@ export function resultWriter(deps: { sql: SqlDb; jobs: JobSink; batchSize?: numb
 
 /**
  * Marks signals DONE once none of their executions is still unresolved, and queues a drift check
- * of the positions each one touched (low priority: after every order of every signal).
+ * of the positions each one touched (low priority: after every order of every signal). In the same
+ * statement, counts how many of `batchIds` (a batch's executions) are still SUBMITTING: returned.
  */
-export async function completeSignals(deps: { sql: SqlClient; jobs: JobSink }, signalIds: string[]) {
-  if (signalIds.length === 0) return;
-  const done = await deps.sql.$queryRawUnsafe<{ id: string }[]>(
-    `UPDATE "Signal" s SET status = 'DONE', "completedAt" = now()
-     WHERE s.id = ANY($1::text[]) AND s.status = 'FANNING_OUT'
-       AND NOT EXISTS (SELECT 1 FROM "Execution" x WHERE x."signalId" = s.id AND x.status IN ${sqlList(UNRESOLVED)})
-     RETURNING s.id`,
+export async function completeSignals(deps: { sql: SqlClient; jobs: JobSink }, signalIds: string[], batchIds: string[] = []): Promise<number> {
+  if (signalIds.length === 0 && batchIds.length === 0) return 0;
+  const [row] = await deps.sql.$queryRawUnsafe<{ done: string[]; leased: number }[]>(
+    `WITH done AS (
+       UPDATE "Signal" s SET status = 'DONE', "completedAt" = now()
+        WHERE s.id = ANY($1::text[]) AND s.status = 'FANNING_OUT'
+          AND NOT EXISTS (SELECT 1 FROM "Execution" x WHERE x."signalId" = s.id AND x.status IN ${sqlList(UNRESOLVED)})
+       RETURNING s.id
+     )
+     SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS done, ${leasedCount("$2")} AS leased`,
     signalIds,
+    batchIds,
   );
-  const jobs: JobSpec[] = done.map((s) => ({ task: "check_drift", payload: { signalId: s.id }, priority: DRIFT_PRIORITY, jobKey: `drift:${s.id}`, maxAttempts: 3, delayMs: DRIFT_DELAY_MS }));
-  if (jobs.length === 0) return;
-  await deps.jobs.addInTx(deps.sql, jobs);
-  deps.jobs.afterCommit(jobs);
+  const jobs: JobSpec[] = (row?.done ?? []).map((id) => ({ task: "check_drift", payload: { signalId: id }, priority: DRIFT_PRIORITY, jobKey: `drift:${id}`, maxAttempts: 3, delayMs: DRIFT_DELAY_MS }));
+  if (jobs.length) {
+    await deps.jobs.addInTx(deps.sql, jobs);
+    deps.jobs.afterCommit(jobs);
+  }
+  return row?.leased ?? 0;
 }
 
 /** After every tier's orders (PRO 0, FLEX 1, TRIAL 2). */

@@ -30,15 +30,19 @@ export interface HaltActor {
 
 type HaltDeps = { db: Db; jobs: JobSink | null };
 
-/** The halts in force now: one indexed read (liftedAt IS NULL), done per signal and per batch by the engine. */
+/**
+ * The halts in force now as one JSON array of ActiveHalt (an SQL expression): one indexed read
+ * (liftedAt IS NULL), which the engine's claim statement carries too, so a batch reads its halts in
+ * the round trip that claims it.
+ */
+export const ACTIVE_HALTS_JSON = `(SELECT coalesce(json_agg(json_build_object('id', h.id, 'scope', h.scope::text, 'exchange', h.exchange::text,
+      'strategyId', h."strategyId", 'reason', h.reason, 'strategyName', s.name) ORDER BY h."createdAt", h.id), '[]'::json)
+   FROM "TradingHalt" h LEFT JOIN "Strategy" s ON s.id = h."strategyId" WHERE h."liftedAt" IS NULL)`;
+
+/** The halts in force now (the fan-out reads them once per signal; the banner on every page). */
 export async function activeHalts(db: SqlClient): Promise<ActiveHalt[]> {
-  // Raw SQL: the engine reads this once per batch of up to 64 orders, on its direct SQL path.
-  return db.$queryRawUnsafe<ActiveHalt[]>(
-    `SELECT h.id, h.scope::text AS scope, h.exchange::text AS exchange, h."strategyId", h.reason, s.name AS "strategyName"
-       FROM "TradingHalt" h LEFT JOIN "Strategy" s ON s.id = h."strategyId"
-      WHERE h."liftedAt" IS NULL
-      ORDER BY h."createdAt", h.id`,
-  );
+  const [row] = await db.$queryRawUnsafe<{ halts: ActiveHalt[] }[]>(`SELECT ${ACTIVE_HALTS_JSON} AS halts`);
+  return row?.halts ?? [];
 }
 
 /** Active halts and the most recent lifted ones, for the admin page. */
