@@ -101,28 +101,31 @@ export interface ExecutionRow {
   /** A SKIPPED row's reason code (error-catalogue/skip-reasons.ts), else null. */
   errorKind: string | null;
   message: string | null;
-  queuedAt: Date;
-  completedAt: Date | null;
   leg: number;
   intent: "OPEN" | "CLOSE" | null;
   positionSide: "LONG" | "SHORT" | null;
   closeFraction: string | null;
 }
 
-/** All the signal's executions in one INSERT (duplicates skipped), the ORM's createMany without its per-value CPU. */
-export async function insertExecutions(tx: SqlClient, rows: ExecutionRow[]) {
+/**
+ * All the signal's executions in one INSERT (duplicates skipped), the ORM's createMany without its per-value CPU.
+ * Queued at `queuedAt`; a SKIPPED one is also completed then. (One time for all, a parameter: a Date in each
+ * row would cost JSON.stringify its slow path, Date's toJSON, on every row.)
+ */
+export async function insertExecutions(tx: SqlClient, rows: ExecutionRow[], queuedAt: Date) {
   if (rows.length === 0) return;
   await tx.$executeRawUnsafe(
     `INSERT INTO "Execution" (id, "signalId", "subscriptionId", "userId", "credentialId", exchange, tier, priority, "clientOrderId",
                               status, paper, symbol, side, "orderType", price, "errorKind", message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction")
      SELECT id, "signalId", "subscriptionId", "userId", "credentialId", exchange, tier, priority, "clientOrderId",
-            status, paper, symbol, side, "orderType", price, "errorKind", message, "queuedAt", "completedAt", leg, intent, "positionSide", "closeFraction"
+            status, paper, symbol, side, "orderType", price, "errorKind", message, $2::timestamp(3), CASE WHEN status = 'SKIPPED' THEN $2::timestamp(3) END,
+            leg, intent, "positionSide", "closeFraction"
        FROM json_to_recordset($1::json) AS x(id text, "signalId" text, "subscriptionId" text, "userId" text, "credentialId" text,
             exchange "Exchange", tier "Tier", priority int, "clientOrderId" text, status "ExecutionStatus", paper boolean, symbol text,
-            side text, "orderType" "OrderType", price numeric, "errorKind" text, message text, "queuedAt" timestamp(3), "completedAt" timestamp(3),
-            leg int, intent "OrderIntent", "positionSide" "PositionSide", "closeFraction" numeric)
+            side text, "orderType" "OrderType", price numeric, "errorKind" text, message text, leg int, intent "OrderIntent", "positionSide" "PositionSide", "closeFraction" numeric)
      ON CONFLICT DO NOTHING`,
     JSON.stringify(rows),
+    queuedAt.toISOString(),
   );
 }
 

@@ -66,14 +66,22 @@ describe("signals to orders", () => {
     const flex = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { tier: "FLEX", exchange: "BYBIT" });
     const pro = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { tier: "PRO", exchange: "BYBIT" });
     const body = { ticker: "BTCUSDT", action: "buy", price: "50000", id: `a-${crypto.randomBytes(4).toString("hex")}` };
+    const before = Date.now();
     const r = await post(strategy.webhookToken, body);
     expect(r.status).toBe(202);
     expect(r.body.subscribers).toBe(3);
     const signal = await settled(String(r.body.signalId));
     expect(signal.status, JSON.stringify(signal.decision)).toBe("DONE");
+    const after = Date.now();
 
     const execs = await deps.db.execution.findMany({ where: { signalId: signal.id } });
     expect(execs.map((e) => e.status).sort()).toEqual(["FILLED", "FILLED", "FILLED"]);
+    // Each step's time as it happened (UTC, milliseconds), in order: queued, sent, answered, written.
+    for (const e of execs) {
+      const times = [e.queuedAt, e.sentAt!, e.ackAt!, e.completedAt!].map((d) => d.getTime());
+      expect(times.every((t) => t >= before - 5 && t <= after + 5), JSON.stringify({ before, after, times })).toBe(true);
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+    }
     for (const sub of [trial, flex, pro]) {
       const e = execs.find((x) => x.userId === sub.userId)!;
       const orders = await ledger(sim.url, `?clientOrderId=${e.clientOrderId}`);

@@ -112,7 +112,7 @@ export async function processSignal(deps: EngineDeps, signalId: string): Promise
       // Subscribers skipped here (with the reason) are told by one job per page, after every order job.
       const skipped = rows.filter((r) => r.status === ES.SKIPPED).map((r) => r.id);
       if (skipped.length) jobs.push(notifyOrdersJob(skipped));
-      await insertExecutions(tx, rows);
+      await insertExecutions(tx, rows, now);
       await deps.jobs.addInTx(tx, jobs);
       after.push(...jobs);
       const last = subs.at(-1)!;

@@ -59,9 +59,9 @@ export async function closePosition(
     await insertExecutions(tx, [{
       id, signalId, subscriptionId: sub.id, userId: position.userId, credentialId: sub.credential?.id ?? null, exchange: sub.credential?.exchange ?? null,
       tier, priority: TIER_PRIORITY[tier], clientOrderId: clientOrderIdFor(id), status: ES.QUEUED, paper: position.paper, symbol: position.symbol,
-      side: long ? "sell" : "buy", orderType: "MARKET", price: null, errorKind: null, message: null, queuedAt: now, completedAt: null,
+      side: long ? "sell" : "buy", orderType: "MARKET", price: null, errorKind: null, message: null,
       leg: 0, intent: "CLOSE", positionSide: long ? "LONG" : "SHORT", closeFraction: "1",
-    }]);
+    }], now);
     await writeAudit(tx, {
       action: "position.close", outcome: "SUCCESS", actorId: input.userId, actorEmail: sub.user.email, targetType: "position", targetId: position.id,
       meta: input.meta ?? null, details: { symbol: position.symbol, side: position.side, size: position.size.toString(), paper: position.paper, executionId: id },

@@ -68,17 +68,20 @@ function asWritten({ e, o }: Pending): Written {
 
 const ORDER_PLACE: AuditAction = "order.place";
 
+/** A time sent as epoch milliseconds (JSON.stringify takes Date's slow toJSON path on every Date), as a UTC timestamp(3). */
+const utc = (ms: string) => `(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC')`;
+
 /** The results, compare-and-set; returns the ids of those written (the rest changed hands). */
 const RESULT_SQL = `WITH x AS (
    SELECT * FROM json_to_recordset($1::json) AS x(id text, attempts int, status "ExecutionStatus", amount numeric, price numeric,
         "exchangeOrderId" text, "filledAmount" numeric, "averagePrice" numeric, fee numeric, "feeCurrency" text, "errorKind" text,
-        message text, "ackAt" timestamp(3), "sentAt" timestamp(3), "completedAt" timestamp(3))
+        message text, "ackAt" float8, "sentAt" float8, "completedAt" float8)
  )
  UPDATE "Execution" e SET
     status = x.status, amount = COALESCE(x.amount, e.amount), price = COALESCE(x.price, e.price),
     "exchangeOrderId" = x."exchangeOrderId", "filledAmount" = x."filledAmount", "averagePrice" = x."averagePrice",
     fee = x.fee, "feeCurrency" = x."feeCurrency", "errorKind" = x."errorKind", message = x.message,
-    "ackAt" = x."ackAt", "sentAt" = COALESCE(x."sentAt", e."sentAt"), "completedAt" = x."completedAt", "leaseUntil" = NULL
+    "ackAt" = ${utc('x."ackAt"')}, "sentAt" = COALESCE(${utc('x."sentAt"')}, e."sentAt"), "completedAt" = ${utc('x."completedAt"')}, "leaseUntil" = NULL
    FROM x
   WHERE e.id = x.id AND e.status = '${ES.SUBMITTING}' AND e.attempts = x.attempts
   RETURNING e.id`;
@@ -154,9 +157,9 @@ export class ResultWriter {
       feeCurrency: o.order?.fee?.currency,
       errorKind: o.errorKind,
       message: o.message,
-      ackAt: o.ackAt,
-      sentAt: o.sentAt, // none: left as it is
-      completedAt: at,
+      ackAt: o.ackAt?.getTime(),
+      sentAt: o.sentAt?.getTime(), // none: left as it is
+      completedAt: at.getTime(),
     }));
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {

@@ -109,8 +109,6 @@ export function subscriberRows(sub: Subscriber, held: Held, ctx: LegContext): Ex
       price: ctx.alert.price ?? null,
       errorKind: reason?.code ?? null,
       message: reason?.message ?? null,
-      queuedAt: ctx.now,
-      completedAt: status === ES.SKIPPED ? ctx.now : null,
       leg,
       intent: l === null ? null : l.kind === "open" ? "OPEN" : "CLOSE",
       positionSide: l === null ? null : l.side === "long" ? "LONG" : "SHORT",
