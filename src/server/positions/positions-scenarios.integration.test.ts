@@ -63,15 +63,23 @@ async function ledgerMatchesFills(userId: string) {
   return p;
 }
 
+/** A TradingView strategy alert's position fields: the action, the position after it and before it. */
+const tv = (action: string, next: string, size: string, prev: string, prevSize: string) => ({
+  action, marketPosition: next, marketPositionSize: size, prevMarketPosition: prev, prevMarketPositionSize: prevSize, quantity: "1", price: "50000",
+});
+
+/** A linear strategy with one Bybit subscriber, long 1 (0.02 BTC at 50,000). */
+async function longOnBybit() {
+  const strategy = await makeStrategy(deps.db, { marketType: "LINEAR" });
+  const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000 });
+  await price("BTC/USDT:USDT", "50000");
+  expect((await alert(strategy.webhookToken, tv("buy", "long", "1", "flat", "0"))).map((e) => `${e.status} ${e.message ?? ""}`)).toEqual(["FILLED "]);
+  return { strategy, sub };
+}
+
 describe("a linear strategy: open long -> add -> partial close -> flip to short -> flat", () => {
   it("trades exactly those orders on the subscriber's own key and books them in the ledger", async () => {
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR" });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000 });
-    const tv = (action: string, next: string, size: string, prev: string, prevSize: string) => ({
-      action, marketPosition: next, marketPositionSize: size, prevMarketPosition: prev, prevMarketPositionSize: prevSize, quantity: "1", price: "50000",
-    });
-    await price("BTC/USDT:USDT", "50000");
-    expect((await alert(strategy.webhookToken, tv("buy", "long", "1", "flat", "0"))).map((e) => `${e.status} ${e.message ?? ""}`)).toEqual(["FILLED "]);
+    const { strategy, sub } = await longOnBybit();
     expect((await pos(sub.userId))).toMatchObject({ side: "LONG" });
     expect((await pos(sub.userId)).size.toString()).toBe("0.02");
 
@@ -117,13 +125,7 @@ describe("a linear strategy: open long -> add -> partial close -> flip to short 
 
 describe("a reversal whose close does not fill", () => {
   it("stops at the close: the open leg is skipped, saying why, and nothing opens the other way", async () => {
-    const strategy = await makeStrategy(deps.db, { marketType: "LINEAR" });
-    const sub = await makeSubscriber(deps.db, keyring, sim.url, strategy.id, { exchange: "BYBIT", sizing: 1000 });
-    const tv = (action: string, next: string, size: string, prev: string, prevSize: string) => ({
-      action, marketPosition: next, marketPositionSize: size, prevMarketPosition: prev, prevMarketPositionSize: prevSize, quantity: "1", price: "50000",
-    });
-    await price("BTC/USDT:USDT", "50000");
-    expect((await alert(strategy.webhookToken, tv("buy", "long", "1", "flat", "0"))).map((e) => e.status)).toEqual(["FILLED"]);
+    const { strategy, sub } = await longOnBybit();
     // The user closes the long on the exchange, by hand: the reversal's close finds nothing to close.
     const client = bybitClient(sim.url, { apiKey: sub.apiKey, secret: sub.secret });
     await client.createOrder("BTC/USDT:USDT", "market", "sell", 0.02, undefined, { reduceOnly: true });
