@@ -89,7 +89,8 @@ export async function claimBatch(deps: EngineDeps, ids: string[]): Promise<{ cla
   const creds = new Map<string, ClaimedCred>();
   if (ids.length === 0) return { claimed: [], creds, halts: [] };
   const rows = await deps.sql.$queryRawUnsafe<ClaimRow[]>(CLAIM_SQL, ids, EXECUTION_LEASE_MS / 1000, RESEND_SAFE_AFTER_MS / 1000);
-  const halts = rows[0]?.h_halts ?? [];
+  // On exactly one row (the claim's first), which the joins may return anywhere in the list.
+  const halts = rows.find((r) => r.h_halts !== null)?.h_halts ?? [];
   // A signal's alert and decision come once, on its first row (a batch is most often 64 orders of one signal).
   const signals = new Map<string, Claimed["signal"]>();
   for (const r of rows) if (r.g_first) signals.set(r.signalId, { alert: r.g_alert!, decision: r.g_decision, receivedAt: r.g_receivedAt });

@@ -22,7 +22,8 @@ import type { Outcome } from "~/server/engine/order-outcome";
 import type { JobSink } from "~/server/jobs/job-sink";
 import type { JobSpec } from "~/server/jobs/job-types";
 import { logger } from "~/server/logger";
-import { sign } from "~/server/money/exact";
+import { roundToScale, sign } from "~/server/money/exact";
+import { LEDGER_SCALE } from "~/server/positions/ledger-math";
 import { SKIP_ENTRIES } from "~/server/error-catalogue/skip-reasons";
 import { notifyOrdersJob } from "~/server/notifications/engine-events";
 import { bookFills, type FillToBook } from "~/server/positions/position-ledger";
@@ -57,12 +58,19 @@ interface Written {
   dustBelow: string | null;
 }
 
-/** The row as the result statement leaves it (amount and price kept when the outcome has none), from what this process holds. */
+/** As the Execution's NUMERIC(36, 18) columns hold it. */
+const stored = (x: string | null | undefined) => (x == null ? null : roundToScale(x, LEDGER_SCALE));
+
+/**
+ * The row as the result statement leaves it, from what this process holds: the claim's fields, the
+ * outcome's numbers as the columns store them (amount and price kept when the outcome has none), the
+ * alert's price as sent.
+ */
 function asWritten({ e, o }: Pending): Written {
   return {
     id: e.id, userId: e.userId, subscriptionId: e.subscriptionId, strategyId: e.subscription.strategyId, exchange: e.exchange, symbol: e.symbol, side: e.side,
-    paper: e.paper, leg: e.leg, filledAmount: o.order?.filled ?? null, averagePrice: o.order?.average ?? null, price: o.price ?? e.price,
-    fee: o.order?.fee?.cost ?? null, feeCurrency: o.order?.fee?.currency ?? null, refPrice: o.price ?? null, dustBelow: o.dustBelow ?? null,
+    paper: e.paper, leg: e.leg, filledAmount: stored(o.order?.filled), averagePrice: stored(o.order?.average), price: o.price != null ? stored(o.price) : e.price,
+    fee: stored(o.order?.fee?.cost), feeCurrency: o.order?.fee?.currency ?? null, refPrice: o.price ?? null, dustBelow: o.dustBelow ?? null,
   };
 }
 

@@ -7,7 +7,10 @@
  * fees reduced by currency) were a third of the read-back's CPU. Anything off that shape (a spot
  * market buy sized in quote, a missing quantity or average, an error code, a status KeyRelay has no
  * name for) is handed to ccxt's parseOrder as before. A property test holds the direct reading to
- * ccxt's on every shape (bybit-read-back.test.ts).
+ * ccxt's on every shape (bybit-read-back.test.ts) for exchange values of up to 15 significant digits,
+ * all that ccxt's floats carry: past that, the direct reading keeps the exchange's exact text.
+ * Every Bybit account is a unified one here (profiles.ts), so ccxt's fetchOrder would take this same
+ * endpoint (never its classic-account path).
  */
 import ccxt, { type Exchange as CcxtExchange, type MarketInterface } from "ccxt";
 import { decimal, toView } from "~/server/exchanges/ccxt-values";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { AppError } from "~/server/errors";
 import { dec, Decimal, decStr } from "~/server/money/decimal";
-import { add, cmp, divDp, divSig, floorToStep, min, mul, mulDiv, neg, sign, sub } from "~/server/money/exact";
+import { add, cmp, divDp, divSig, floorToStep, min, mul, mulDiv, neg, roundToScale, sign, sub } from "~/server/money/exact";
 
 // Decimals as digits x 10^-scale, so the properties cover values floats cannot hold.
 const decimal = (maxDigits: bigint, maxScale: number) =>
@@ -52,6 +52,18 @@ describe("exact decimal operations, held to decimal.js at 100 digits rounding do
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("roundToScale rounds half away from zero, as a NUMERIC column stores", () => {
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 24 }), (x, dp) => {
+        expect(roundToScale(x, dp)).toBe(decStr(dec(x).toDecimalPlaces(dp, Decimal.ROUND_HALF_UP)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(roundToScale("0.0000000000000000005", 18)).toBe("0.000000000000000001");
+    expect(roundToScale("-0.0000000000000000005", 18)).toBe("-0.000000000000000001");
+    expect(roundToScale("0.00000000000000000049", 18)).toBe("0");
   });
 
   it("canonical text out: no exponent, no trailing zeros, no -0", () => {

@@ -119,6 +119,17 @@ export function divSig(a: string, b: string, sig: number): string {
   return extra <= k ? write(q, k - extra) : write(q * pow10(extra - k), 0);
 }
 
+/** Rounded to `dp` decimal places, half away from zero: what a NUMERIC(p, dp) column stores of it. */
+export function roundToScale(x: string, dp: number): string {
+  const a = read(x);
+  if (a.s <= dp) return write(a.n, a.s);
+  const unit = pow10(a.s - dp);
+  let q = a.n / unit;
+  const rest = a.n % unit;
+  if ((rest < 0n ? -rest : rest) * 2n >= unit) q += a.n < 0n ? -1n : 1n;
+  return write(q, dp);
+}
+
 /**
  * The largest multiple of `step` that is <= `amount`, as a canonical decimal string, exactly
  * (0.3 at step 0.1 is "0.3", where floats give 0.3 / 0.1 = 2.9999999999999996). Throws AppError
