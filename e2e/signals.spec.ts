@@ -75,7 +75,9 @@ test("admin strategy -> two users subscribe -> TradingView alerts (JSON and text
     .poll(async () => [(await simOrders(`?apiKey=${pro.apiKey}`)).length, (await simOrders(`?apiKey=${trial.apiKey}`)).length], { timeout: 20_000 })
     .toEqual([1, 1]);
 
-  // Later, the strategy exits: an alert as text/plain key=value lines.
+  // Later (once the entry's fills are booked: an exit that overtakes them finds nothing to close), the strategy exits:
+  // an alert as text/plain key=value lines.
+  await expect.poll(async () => (await query<{ status: string }>(`SELECT status::text FROM "Signal" WHERE id = $1`, [firstBody.signalId]))[0]?.status, { timeout: 20_000 }).toBe("DONE");
   const text = await request.post(webhookUrl, { headers: { "content-type": "text/plain" }, data: `ticker=BTCUSDT\naction=exit\nprice=50000\nid=text-${Date.now()}` });
   expect(text.status()).toBe(202);
 
