@@ -38,41 +38,8 @@ interface Pending {
   fail: (err: unknown) => void;
 }
 
-/** What the ledger, the waiting leg and the audit row need of a written result: the claim's fields and the outcome's, as written. */
-interface Written {
-  id: string;
-  userId: string;
-  subscriptionId: string;
-  strategyId: string;
-  exchange: string | null;
-  symbol: string;
-  side: string;
-  paper: boolean;
-  leg: number;
-  filledAmount: string | null;
-  averagePrice: string | null;
-  price: string | null;
-  fee: string | null;
-  feeCurrency: string | null;
-  refPrice: string | null;
-  dustBelow: string | null;
-}
-
 /** As the Execution's NUMERIC(36, 18) columns hold it. */
 const stored = (x: string | null | undefined) => (x == null ? null : roundToScale(x, LEDGER_SCALE));
-
-/**
- * The row as the result statement leaves it, from what this process holds: the claim's fields, the
- * outcome's numbers as the columns store them (amount and price kept when the outcome has none), the
- * alert's price as sent.
- */
-function asWritten({ e, o }: Pending): Written {
-  return {
-    id: e.id, userId: e.userId, subscriptionId: e.subscriptionId, strategyId: e.subscription.strategyId, exchange: e.exchange, symbol: e.symbol, side: e.side,
-    paper: e.paper, leg: e.leg, filledAmount: stored(o.order?.filled), averagePrice: stored(o.order?.average), price: o.price != null ? stored(o.price) : e.price,
-    fee: stored(o.order?.fee?.cost), feeCurrency: o.order?.fee?.currency ?? null, refPrice: o.price ?? null, dustBelow: o.dustBelow ?? null,
-  };
-}
 
 const ORDER_PLACE: AuditAction = "order.place";
 
@@ -172,38 +139,44 @@ export class ResultWriter {
     let released: JobSpec[] = [];
     const ids = await this.db.$transaction(async (tx) => {
       const byId = new Map(items.map((it) => [it.e.id, it]));
-      const written = (await tx.$queryRawUnsafe<{ id: string }[]>(RESULT_SQL, JSON.stringify(rows))).map((r) => asWritten(byId.get(r.id)!));
+      // What the ledger, the waiting leg and the audit row need of a written result is the claim's and the outcome's.
+      const written = (await tx.$queryRawUnsafe<{ id: string }[]>(RESULT_SQL, JSON.stringify(rows))).map((r) => byId.get(r.id)!);
       const fills = written.flatMap(toFill);
       await bookFills(tx, fills);
       released = [...(await releaseWaitingLegs(tx, written, this.batchSize)), ...(await protectJobsFor(tx, fills))];
       // The owners are told by a job of their own: one per flushed batch, nothing read here.
-      if (written.length) released.push(notifyOrdersJob(written.map((w) => w.id)));
+      if (written.length) released.push(notifyOrdersJob(written.map((w) => w.e.id)));
       // Chained by the database, then sealed with the audit key (which the database never sees).
-      await sealAuditRows(tx, await tx.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_SQL, written.map((w) => w.id)));
+      await sealAuditRows(tx, await tx.$queryRawUnsafe<{ seq: string; hash: string }[]>(AUDIT_SQL, written.map((w) => w.e.id)));
       await this.jobs.addInTx(tx, released);
-      return new Set(written.map((w) => w.id));
+      return new Set(written.map((w) => w.e.id));
     });
     this.jobs.afterCommit(released);
     return ids;
   }
 }
 
-/** An answered execution's fill, for the ledger (none when nothing filled). */
-function toFill(w: Written): FillToBook[] {
-  if (w.filledAmount === null || sign(w.filledAmount) <= 0 || (w.side !== "buy" && w.side !== "sell")) return [];
-  const price = w.averagePrice ?? w.price;
+/**
+ * A written result's fill, for the ledger (none when nothing filled): the outcome's numbers as the
+ * result statement stored them (amount and price kept when the outcome has none), the alert's price as sent.
+ */
+function toFill({ e, o }: Pending): FillToBook[] {
+  const amount = stored(o.order?.filled);
+  if (amount === null || sign(amount) <= 0 || (e.side !== "buy" && e.side !== "sell")) return [];
+  const price = stored(o.order?.average) ?? (o.price != null ? stored(o.price) : e.price);
   if (price === null) {
-    logger.error({ executionId: w.id }, "a fill without any price cannot be booked; the position will be corrected by the drift check");
+    logger.error({ executionId: e.id }, "a fill without any price cannot be booked; the position will be corrected by the drift check");
     return [];
   }
   return [{
-    executionId: w.id, subscriptionId: w.subscriptionId, userId: w.userId, strategyId: w.strategyId, exchange: w.exchange, paper: w.paper,
-    symbol: w.symbol, side: w.side, amount: w.filledAmount, price, fee: w.fee, feeCurrency: w.feeCurrency, refPrice: w.refPrice, dustBelow: w.dustBelow,
+    executionId: e.id, subscriptionId: e.subscriptionId, userId: e.userId, strategyId: e.subscription.strategyId, exchange: e.exchange, paper: e.paper,
+    symbol: e.symbol, side: e.side, amount, price, fee: stored(o.order?.fee?.cost), feeCurrency: o.order?.fee?.currency ?? null, refPrice: o.price ?? null,
+    dustBelow: o.dustBelow ?? null,
   }];
 }
 
-async function releaseWaitingLegs(tx: SqlClient, written: Written[], batchSize?: number): Promise<JobSpec[]> {
-  const firsts = written.filter((w) => w.leg === 0).map((w) => w.id);
+async function releaseWaitingLegs(tx: SqlClient, written: Pending[], batchSize?: number): Promise<JobSpec[]> {
+  const firsts = written.filter((w) => w.e.leg === 0).map((w) => w.e.id);
   if (firsts.length === 0) return [];
   const next = await tx.$queryRawUnsafe<{ id: string; priority: number; status: string }[]>(RELEASE_SQL, firsts);
   return batchJobs(next.filter((n) => n.status === ES.QUEUED).sort((a, b) => a.priority - b.priority), batchSize);
